@@ -1,0 +1,72 @@
+"""Checks: levels and messages, registries, and the heartbeat engine.
+
+Standard library only. Framework adapters feed checks in and render the
+``HeartbeatResult`` that comes out.
+"""
+
+from __future__ import annotations
+
+from .engine import DEFAULT_TIMEOUT, HeartbeatEngine, is_async_check
+from .messages import (
+    CRITICAL,
+    DEBUG,
+    ERROR,
+    INFO,
+    STATUSES,
+    WARNING,
+    CheckMessage,
+    Critical,
+    Debug,
+    Error,
+    Info,
+    Warning,
+    level_to_text,
+)
+from .registry import (
+    CheckRegistry,
+    check_name,
+    clear_checks,
+    engine,
+    get_checks,
+    init_check,
+    register,
+    register_partial,
+    registry,
+    run_checks,
+    run_checks_async,
+)
+from .results import FAILURE_LEVEL, CheckResult, ChecksResults, HeartbeatResult
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "DEFAULT_TIMEOUT",
+    "ERROR",
+    "FAILURE_LEVEL",
+    "INFO",
+    "STATUSES",
+    "WARNING",
+    "CheckMessage",
+    "CheckRegistry",
+    "CheckResult",
+    "ChecksResults",
+    "Critical",
+    "Debug",
+    "Error",
+    "HeartbeatEngine",
+    "HeartbeatResult",
+    "Info",
+    "Warning",
+    "check_name",
+    "clear_checks",
+    "engine",
+    "get_checks",
+    "init_check",
+    "is_async_check",
+    "level_to_text",
+    "register",
+    "register_partial",
+    "registry",
+    "run_checks",
+    "run_checks_async",
+]

@@ -1,0 +1,372 @@
+"""Mozlog 2.0 JSON logging: a formatter, a stdout handler, request-id plumbing.
+
+The formatter never raises and never drops a record: whatever a record holds,
+``format()`` returns exactly one line of strict (RFC 8259) JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import linecache
+import logging
+import math
+import re
+import socket
+import sys
+import traceback
+import uuid
+from collections.abc import Mapping
+from contextvars import ContextVar
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+from types import TracebackType
+from typing import Any
+
+__all__ = [
+    "REQUEST_ID_MAX_LENGTH",
+    "JsonLogFormatter",
+    "MozlogFormatter",
+    "MozlogHandler",
+    "RequestIdLogFilter",
+    "SafeJSONEncoder",
+    "get_or_generate_request_id",
+    "request_id_context",
+    "safer_format_traceback",
+    "validate_request_id",
+]
+
+#: The request id of the request being served, for log records made during it.
+request_id_context: ContextVar[str | None] = ContextVar("dockerflow_request_id", default=None)
+
+#: Longest request id accepted from a client; longer ones are replaced.
+REQUEST_ID_MAX_LENGTH = 128
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:+/=\-]+")
+
+# Values deeper than this, or containers longer than this, are cut when a
+# record has to be sanitised; the first attempt encodes them as they are.
+_MAX_DEPTH = 64
+_MAX_ITEMS = 10_000
+_MAX_REPR = 10_000
+
+
+def _safe_repr(value: object) -> str:
+    """``repr(value)``, or a placeholder naming its type when repr fails."""
+    try:
+        text = repr(value)
+        if not isinstance(text, str):  # pragma: no cover - repr() enforces str
+            raise TypeError
+    except Exception:
+        return f"<unrepresentable {type(value).__qualname__} object>"
+    return text if len(text) <= _MAX_REPR else text[:_MAX_REPR] + "...<truncated>"
+
+
+class SafeJSONEncoder(json.JSONEncoder):
+    """A JSON encoder that writes the repr of anything JSON can't hold."""
+
+    def default(self, o: Any) -> Any:
+        return _safe_repr(o)
+
+
+def _float(value: float) -> Any:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float(value)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return str(key)
+    if key is None or isinstance(key, (bool, int, float)):
+        return json.dumps(_float(key) if isinstance(key, float) else key)
+    return _safe_repr(key)
+
+
+def _sanitize(value: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> Any:
+    """A copy of ``value`` made only of what strict JSON can hold.
+
+    Used when a record failed to encode as it was: cycles, NaN, deep or
+    huge values, broken containers and odd keys all get a safe stand-in.
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _float(value)
+    if depth >= _MAX_DEPTH:
+        return "<too deep>"
+    if id(value) in seen:
+        return "<cycle>"
+    inner = seen | {id(value)}
+    try:
+        if isinstance(value, Mapping):
+            out = {}
+            for n, (k, v) in enumerate(value.items()):
+                if n >= _MAX_ITEMS:
+                    out["..."] = f"<{len(value) - n} more>"
+                    break
+                out[_key(k)] = _sanitize(v, depth + 1, inner)
+            return out
+        if isinstance(value, (list, tuple)):
+            items = [_sanitize(v, depth + 1, inner) for v in value[:_MAX_ITEMS]]
+            if len(value) > _MAX_ITEMS:
+                items.append(f"<{len(value) - _MAX_ITEMS} more>")
+            return items
+    except Exception:
+        pass
+    return _safe_repr(value)
+
+
+def safer_format_traceback(
+    exc_typ: type[BaseException] | None,
+    exc_val: BaseException | None,
+    exc_tb: TracebackType | None,
+) -> str:
+    """Format a traceback with the exception's type and value passed through repr.
+
+    An attacker who controls an exception's message cannot inject raw lines
+    or control characters into the log this way.
+    """
+    try:
+        frames = "".join(_format_frames(exc_tb))
+    except Exception:
+        frames = "".join(traceback.format_tb(exc_tb))
+    return f"Uncaught exception:\n{frames}{_safe_repr(exc_typ)}\n{_safe_repr(exc_val)}\n"
+
+
+def _format_frames(tb: TracebackType | None) -> list[str]:
+    """The frames of ``tb`` as ``traceback.format_tb`` writes them, less the
+    ``^^^`` markers, which cost more to compute than the rest of a log line."""
+    lines = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        lineno = tb.tb_lineno
+        source = linecache.getline(code.co_filename, lineno).strip()
+        entry = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
+        lines.append(f"{entry}    {source}\n" if source else entry)
+        tb = tb.tb_next
+    return lines
+
+
+_STANDARD_COUNT = len(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """Format log records as mozlog 2.0 JSON, one record per line.
+
+    Configure it from ``dictConfig`` with ``"()"`` and ``logger_name``, or from
+    an ini file through ``fileConfig`` with ``class =``.
+    """
+
+    LOGGING_FORMAT_VERSION = "2.0"
+    #: Python levels to syslog severities; any other level is DEBUG (7).
+    SYSLOG_LEVEL_MAP = {50: 2, 40: 3, 30: 4, 20: 6, 10: 7}
+    DEFAULT_SYSLOG_LEVEL = 7
+    #: LogRecord attributes that are not the caller's extras.
+    EXCLUDED_LOGRECORD_ATTRS = frozenset(
+        (
+            "args asctime created exc_info exc_text filename funcName levelname "
+            "levelno lineno module msecs message msg name pathname process "
+            "processName relativeCreated stack_info taskName thread threadName"
+        ).split()
+    )
+
+    def __init__(
+        self,
+        fmt: str | None = None,
+        datefmt: str | None = None,
+        style: Any = "%",
+        logger_name: str = "Dockerflow",
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(fmt, datefmt, style, *args, **kwargs)
+        self.logger_name = logger_name
+        self.hostname = socket.gethostname()
+        # Strict JSON: NaN and infinities raise and go the sanitising path.
+        self._encoder = SafeJSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        self._encode = self._encoder.encode
+        # The same encoder, built once and without cycle tracking: a cycle
+        # ends in RecursionError, which sends the record to the sanitiser.
+        self._iterencode: Any = (
+            c_make_encoder(None, _safe_repr, encode_basestring_ascii, None, ":", ",", False, False, False)
+            if c_make_encoder is not None
+            else lambda o, _level: self._encoder.iterencode(o)
+        )
+        self._heads: dict[tuple[Any, Any, Any], str] = {}
+        self._constant = self._encode(
+            {
+                "Logger": self.logger_name,
+                "Hostname": self.hostname,
+                "EnvVersion": self.LOGGING_FORMAT_VERSION,
+            }
+        )[1:-1]
+
+    def is_value_jsonlike(self, value: str) -> bool:
+        """Whether a string looks like a JSON object."""
+        return value.startswith("{") and value.endswith("}")
+
+    def convert_record(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The mozlog envelope of ``record`` as a dict."""
+        return {
+            "Timestamp": int(record.created * 1e9),
+            "Type": record.name,
+            "Logger": self.logger_name,
+            "Hostname": self.hostname,
+            "EnvVersion": self.LOGGING_FORMAT_VERSION,
+            "Severity": self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL),
+            "Pid": record.process,
+            "Fields": self._fields(record),
+        }
+
+    def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
+        attrs = record.__dict__
+        if type(record) is logging.LogRecord and len(attrs) >= _STANDARD_COUNT:
+            # LogRecord.__init__ sets its attributes first, in a fixed order:
+            # what follows them is the caller's extras (or another
+            # formatter's "message" and "asctime"). Subclasses may differ,
+            # so they take the slower path below.
+            fields = dict(itertools.islice(attrs.items(), _STANDARD_COUNT, None))
+            if "message" in fields or "asctime" in fields:
+                fields.pop("message", None)
+                fields.pop("asctime", None)
+        else:
+            excluded = self.EXCLUDED_LOGRECORD_ATTRS
+            fields = {k: v for k, v in attrs.items() if k not in excluded}
+        try:
+            message = record.getMessage() if record.args else str(record.msg)
+        except Exception as exc:
+            # The format string and its args don't match: keep both, raw.
+            fields["msg"] = _safe_repr(record.msg) if not isinstance(record.msg, str) else record.msg
+            fields["args"] = record.args
+            fields["format_error"] = f"{type(exc).__name__}: {_safe_repr(exc)}"
+        else:
+            if message:
+                if message[0] == "{" and message[-1] == "}" and self._merge_json(message, fields):
+                    pass
+                else:
+                    fields["msg"] = message
+        if record.exc_info:
+            exc_type, exc_value, exc_tb = record.exc_info
+            fields["error"] = _safe_repr(exc_value)
+            fields["traceback"] = safer_format_traceback(exc_type, exc_value, exc_tb)
+        if record.stack_info:
+            fields["stack"] = record.stack_info
+        return fields
+
+    @staticmethod
+    def _merge_json(message: str, fields: dict[str, Any]) -> bool:
+        """Put a JSON-object message's keys into ``fields``; extras win ties."""
+        try:
+            parsed = json.loads(message)
+        except ValueError:
+            return False
+        if not isinstance(parsed, dict):
+            return False
+        for key, value in parsed.items():
+            fields.setdefault(key, value)
+        return True
+
+    def format(self, record: logging.LogRecord) -> str:
+        """One line of strict JSON for ``record``; never raises."""
+        try:
+            try:
+                head = self._heads.get((record.name, record.levelno, record.process))
+                if head is None:
+                    head = self._head(record)
+                encoded = "".join(self._iterencode(self._fields(record), 0))
+                return f'{{"Timestamp":{int(record.created * 1e9)},{head}{encoded}}}'
+            except Exception:
+                return self._encode(_sanitize(self.convert_record(record)))
+        except Exception as exc:
+            return self._last_resort(record, exc)
+
+    def _head(self, record: logging.LogRecord) -> str:
+        """The envelope between Timestamp and Fields, which repeats per logger."""
+        severity = self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL)
+        head = (
+            f'"Type":{encode_basestring_ascii(_key(record.name))},{self._constant},'
+            f'"Severity":{severity},"Pid":{int(record.process or 0)},"Fields":'
+        )
+        if len(self._heads) < 1024:  # bounded: logger names are few
+            self._heads[(record.name, record.levelno, record.process)] = head
+        return head
+
+    def _last_resort(self, record: Any, exc: Exception) -> str:
+        """A record that even sanitising could not encode still gets a line."""
+        created = getattr(record, "created", None)
+        timestamp = int(created * 1e9) if isinstance(created, (int, float)) and math.isfinite(created) else 0
+        return json.dumps(
+            {
+                "Timestamp": timestamp,
+                "Type": _safe_repr(getattr(record, "name", None)),
+                "Logger": self.logger_name,
+                "Hostname": self.hostname,
+                "EnvVersion": self.LOGGING_FORMAT_VERSION,
+                "Severity": 3,
+                "Pid": getattr(record, "process", None) if isinstance(getattr(record, "process", None), int) else 0,
+                "Fields": {
+                    "msg": _safe_repr(getattr(record, "msg", None)),
+                    "format_error": f"{type(exc).__name__}: {_safe_repr(exc)}",
+                },
+            },
+            ensure_ascii=True,
+            allow_nan=False,
+            separators=(",", ":"),
+        )
+
+
+class MozlogFormatter(JsonLogFormatter):
+    """python-dockerflow's newer name for :class:`JsonLogFormatter`."""
+
+
+class MozlogHandler(logging.StreamHandler):
+    """A stdout handler that writes mozlog JSON under the given logger name."""
+
+    def __init__(self, stream: Any = None, name: str = "Dockerflow") -> None:
+        super().__init__(stream if stream is not None else sys.stdout)
+        self.logger_name = name
+        self.setFormatter(MozlogFormatter(logger_name=name))
+
+
+def validate_request_id(value: Any) -> str | None:
+    """``value`` when it is a safe request id, else None.
+
+    Safe means 1 to ``REQUEST_ID_MAX_LENGTH`` characters of letters, digits
+    and ``. _ : + / = -``: enough for UUIDs, trace ids and base64 ids, and
+    nothing that can break a log line or a header.
+    """
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    if not isinstance(value, str) or not 0 < len(value) <= REQUEST_ID_MAX_LENGTH:
+        return None
+    return value if _REQUEST_ID_RE.fullmatch(value) else None
+
+
+def get_or_generate_request_id(headers: Mapping[str, Any], header_name: str | None = None) -> str:
+    """The request id from ``headers``, or a fresh UUID4 if missing or unsafe.
+
+    The header name is matched case-insensitively, even in a plain dict.
+    """
+    name = header_name or "X-Request-ID"
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
+    return validate_request_id(value) or str(uuid.uuid4())
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds the current request id as ``rid`` to records that lack one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "rid", None) is None:
+            record.rid = request_id_context.get()
+        return True

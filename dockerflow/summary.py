@@ -1,0 +1,77 @@
+"""The ``request.summary`` record: one per request, the same in every framework.
+
+Adapters gather the request's primitives and call ``summary_fields`` and
+``log_summary``; nothing here knows about a request object.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+SUMMARY_LOGGER_NAME = "request.summary"
+summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
+
+
+def errno_for(status: int | None, raised: bool = False) -> int:
+    """0 for a successful response, the status for an error one, 500 if the view raised."""
+    if raised:
+        return 500
+    if status is not None and status >= 400:
+        return int(status)
+    return 0
+
+
+def elapsed_ms(started: float) -> int:
+    """Whole milliseconds since ``started``, a ``time.perf_counter()`` value."""
+    return int((time.perf_counter() - started) * 1000)
+
+
+def summary_fields(
+    *,
+    method: str,
+    path: str,
+    agent: str = "",
+    lang: str = "",
+    uid: Any = "",
+    rid: str | None = None,
+    started: float | None = None,
+    status: int | None = None,
+    raised: bool = False,
+    querystring: str | None = None,
+) -> dict[str, Any]:
+    """The Fields of a request.summary record, in mozlog's order."""
+    fields: dict[str, Any] = {
+        "errno": errno_for(status, raised),
+        "agent": agent or "",
+        "lang": lang or "",
+        "method": method,
+        "path": path,
+        "uid": "" if uid is None else str(uid),
+    }
+    if rid is not None:
+        fields["rid"] = rid
+    if started is not None:
+        fields["t"] = elapsed_ms(started)
+    if querystring is not None:
+        fields["querystring"] = querystring
+    return fields
+
+
+def log_summary(
+    fields: dict[str, Any],
+    exc: BaseException | None = None,
+    logger: logging.Logger | None = None,
+) -> None:
+    """Emit the record: INFO, or ERROR with the traceback when the view raised."""
+    target = logger or summary_logger
+    try:
+        if exc is None:
+            target.info("", extra=fields)
+        else:
+            target.error(
+                "%s", exc, extra=fields, exc_info=(type(exc), exc, exc.__traceback__)
+            )
+    except Exception:  # pragma: no cover - logging must never break a response
+        logging.getLogger("dockerflow").exception("Could not log request.summary")
