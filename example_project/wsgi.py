@@ -1,0 +1,14 @@
+"""The WSGI entry point: ``gunicorn example_project.wsgi``.
+
+Gunicorn finds ``application`` here; ``make run`` serves it on ``$PORT``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
+
+application = get_wsgi_application()

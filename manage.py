@@ -1,0 +1,22 @@
+#!/usr/bin/env python
+"""Django's command-line entry point for the example project.
+
+Run from the repository root: ``python manage.py migrate``, ``runserver``,
+``check --deploy --tag dockerflow``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
