@@ -1,0 +1,44 @@
+"""The seed's ``dockerflow.flask.checks`` path for :mod:`dockerflow_flask.checks`.
+
+The built-in checks, and the message classes and levels custom checks use.
+"""
+
+from __future__ import annotations
+
+from dockerflow_flask.checks import (
+    CRITICAL,
+    DEBUG,
+    ERROR,
+    INFO,
+    STATUSES,
+    WARNING,
+    CheckMessage,
+    Critical,
+    Debug,
+    Error,
+    Info,
+    Warning,
+    check_database_connected,
+    check_migrations_applied,
+    check_redis_connected,
+    level_to_text,
+)
+
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "INFO",
+    "STATUSES",
+    "WARNING",
+    "CheckMessage",
+    "Critical",
+    "Debug",
+    "Error",
+    "Info",
+    "Warning",
+    "check_database_connected",
+    "check_migrations_applied",
+    "check_redis_connected",
+    "level_to_text",
+]
