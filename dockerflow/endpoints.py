@@ -19,7 +19,9 @@ VERSION_PATH = "/__version__"
 HEARTBEAT_PATH = "/__heartbeat__"
 LBHEARTBEAT_PATH = "/__lbheartbeat__"
 #: Every endpoint path, with and without the trailing slash.
-PATHS = frozenset(p + s for p in (VERSION_PATH, HEARTBEAT_PATH, LBHEARTBEAT_PATH) for s in ("", "/"))
+PATHS = frozenset(
+    p + s for p in (VERSION_PATH, HEARTBEAT_PATH, LBHEARTBEAT_PATH) for s in ("", "/")
+)
 
 ALLOWED_METHODS = ("GET", "HEAD")
 HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
@@ -63,7 +65,9 @@ def method_not_allowed(method: str) -> Reply | None:
     return Reply(405, {"error": f"Method {method} not allowed"}, headers)
 
 
-def version_reply(data: Mapping[str, Any] | None = None, error: Exception | None = None) -> Reply:
+def version_reply(
+    data: Mapping[str, Any] | None = None, error: Exception | None = None
+) -> Reply:
     """The reply to ``/__version__`` for what the version callback gave."""
     if error is not None:
         reason = error.reason if isinstance(error, VersionFileError) else str(error)
@@ -78,7 +82,10 @@ def lbheartbeat_reply() -> Reply:
 
 
 def heartbeat_reply(
-    result: HeartbeatResult, *, details: bool, failed_status: int = DEFAULT_FAILED_STATUS
+    result: HeartbeatResult,
+    *,
+    details: bool,
+    failed_status: int = DEFAULT_FAILED_STATUS,
 ) -> Reply:
     status = 200 if result.passed else failed_status
     return Reply(status, result.payload(details=details))

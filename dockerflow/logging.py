@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 #: The request id of the request being served, for log records made during it.
-request_id_context: ContextVar[str | None] = ContextVar("dockerflow_request_id", default=None)
+request_id_context: ContextVar[str | None] = ContextVar(
+    "dockerflow_request_id", default=None
+)
 
 #: Longest request id accepted from a client; longer ones are replaced.
 REQUEST_ID_MAX_LENGTH = 128
@@ -135,7 +137,9 @@ def safer_format_traceback(
         frames = "".join(_format_frames(exc_tb))
     except Exception:
         frames = "".join(traceback.format_tb(exc_tb))
-    return f"Uncaught exception:\n{frames}{_safe_repr(exc_typ)}\n{_safe_repr(exc_val)}\n"
+    return (
+        f"Uncaught exception:\n{frames}{_safe_repr(exc_typ)}\n{_safe_repr(exc_val)}\n"
+    )
 
 
 def _format_frames(tb: TracebackType | None) -> list[str]:
@@ -168,11 +172,31 @@ class JsonLogFormatter(logging.Formatter):
     DEFAULT_SYSLOG_LEVEL = 7
     #: LogRecord attributes that are not the caller's extras.
     EXCLUDED_LOGRECORD_ATTRS = frozenset(
-        (
-            "args asctime created exc_info exc_text filename funcName levelname "
-            "levelno lineno module msecs message msg name pathname process "
-            "processName relativeCreated stack_info taskName thread threadName"
-        ).split()
+        [
+            "args",
+            "asctime",
+            "created",
+            "exc_info",
+            "exc_text",
+            "filename",
+            "funcName",
+            "levelname",
+            "levelno",
+            "lineno",
+            "module",
+            "msecs",
+            "message",
+            "msg",
+            "name",
+            "pathname",
+            "process",
+            "processName",
+            "relativeCreated",
+            "stack_info",
+            "taskName",
+            "thread",
+            "threadName",
+        ]
     )
 
     def __init__(
@@ -188,12 +212,24 @@ class JsonLogFormatter(logging.Formatter):
         self.logger_name = logger_name
         self.hostname = socket.gethostname()
         # Strict JSON: NaN and infinities raise and go the sanitising path.
-        self._encoder = SafeJSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        self._encoder = SafeJSONEncoder(
+            ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        )
         self._encode = self._encoder.encode
         # The same encoder, built once and without cycle tracking: a cycle
         # ends in RecursionError, which sends the record to the sanitiser.
         self._iterencode: Any = (
-            c_make_encoder(None, _safe_repr, encode_basestring_ascii, None, ":", ",", False, False, False)
+            c_make_encoder(
+                None,
+                _safe_repr,
+                encode_basestring_ascii,
+                None,
+                ":",
+                ",",
+                False,
+                False,
+                False,
+            )
             if c_make_encoder is not None
             else lambda o, _level: self._encoder.iterencode(o)
         )
@@ -218,7 +254,9 @@ class JsonLogFormatter(logging.Formatter):
             "Logger": self.logger_name,
             "Hostname": self.hostname,
             "EnvVersion": self.LOGGING_FORMAT_VERSION,
-            "Severity": self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL),
+            "Severity": self.SYSLOG_LEVEL_MAP.get(
+                record.levelno, self.DEFAULT_SYSLOG_LEVEL
+            ),
             "Pid": record.process,
             "Fields": self._fields(record),
         }
@@ -241,12 +279,20 @@ class JsonLogFormatter(logging.Formatter):
             message = record.getMessage() if record.args else str(record.msg)
         except Exception as exc:
             # The format string and its args don't match: keep both, raw.
-            fields["msg"] = _safe_repr(record.msg) if not isinstance(record.msg, str) else record.msg
+            fields["msg"] = (
+                _safe_repr(record.msg)
+                if not isinstance(record.msg, str)
+                else record.msg
+            )
             fields["args"] = record.args
             fields["format_error"] = f"{type(exc).__name__}: {_safe_repr(exc)}"
         else:
             if message:
-                if message[0] == "{" and message[-1] == "}" and self._merge_json(message, fields):
+                if (
+                    message[0] == "{"
+                    and message[-1] == "}"
+                    and self._merge_json(message, fields)
+                ):
                     pass
                 else:
                     fields["msg"] = message
@@ -299,7 +345,11 @@ class JsonLogFormatter(logging.Formatter):
     def _last_resort(self, record: Any, exc: Exception) -> str:
         """A record that even sanitising could not encode still gets a line."""
         created = getattr(record, "created", None)
-        timestamp = int(created * 1e9) if isinstance(created, (int, float)) and math.isfinite(created) else 0
+        timestamp = (
+            int(created * 1e9)
+            if isinstance(created, (int, float)) and math.isfinite(created)
+            else 0
+        )
         return json.dumps(
             {
                 "Timestamp": timestamp,
@@ -308,7 +358,9 @@ class JsonLogFormatter(logging.Formatter):
                 "Hostname": self.hostname,
                 "EnvVersion": self.LOGGING_FORMAT_VERSION,
                 "Severity": 3,
-                "Pid": getattr(record, "process", None) if isinstance(getattr(record, "process", None), int) else 0,
+                "Pid": getattr(record, "process", None)
+                if isinstance(getattr(record, "process", None), int)
+                else 0,
                 "Fields": {
                     "msg": _safe_repr(getattr(record, "msg", None)),
                     "format_error": f"{type(exc).__name__}: {_safe_repr(exc)}",
@@ -350,7 +402,9 @@ def validate_request_id(value: Any) -> str | None:
     return value if _REQUEST_ID_RE.fullmatch(value) else None
 
 
-def get_or_generate_request_id(headers: Mapping[str, Any], header_name: str | None = None) -> str:
+def get_or_generate_request_id(
+    headers: Mapping[str, Any], header_name: str | None = None
+) -> str:
     """The request id from ``headers``, or a fresh UUID4 if missing or unsafe.
 
     The header name is matched case-insensitively, even in a plain dict.

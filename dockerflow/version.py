@@ -48,7 +48,9 @@ def _load(path: str) -> dict[str, Any]:
     except ValueError as exc:  # also UnicodeDecodeError
         raise VersionFileError(path, f"is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
-        raise VersionFileError(path, f"holds a JSON {type(data).__name__}, not an object")
+        raise VersionFileError(
+            path, f"holds a JSON {type(data).__name__}, not an object"
+        )
     return data
 
 

@@ -15,11 +15,11 @@ try:  # autodoc of the Django modules needs configured settings
 except Exception:  # pragma: no cover - the Django pages then fail loudly
     pass
 
-import dockerflow  # noqa: E402
+import dockerflow
 
 project = "dockerflow"
 author = "dockerflow developers"
-copyright = "2026, dockerflow developers"  # noqa: A001
+copyright = "2026, dockerflow developers"
 release = version = dockerflow.__version__
 
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.intersphinx", "sphinx.ext.viewcode"]

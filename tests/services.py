@@ -14,7 +14,9 @@ from contextlib import contextmanager
 
 import pytest
 
-POSTGRES_URL = os.environ.get("DOCKERFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "DOCKERFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("DOCKERFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -28,12 +30,17 @@ def _reachable(host: str, port: int) -> bool:
 
 def require_postgres() -> None:
     if not _reachable("127.0.0.1", 5432):
-        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432; .ci/run starts it", pytrace=False)
+        pytest.fail(
+            "PostgreSQL is not running on 127.0.0.1:5432; .ci/run starts it",
+            pytrace=False,
+        )
 
 
 def require_redis() -> None:
     if not _reachable("127.0.0.1", 6379):
-        pytest.fail("Redis is not running on 127.0.0.1:6379; .ci/run starts it", pytrace=False)
+        pytest.fail(
+            "Redis is not running on 127.0.0.1:6379; .ci/run starts it", pytrace=False
+        )
 
 
 def free_port() -> int:

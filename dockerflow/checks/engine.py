@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import inspect
 import logging
 import threading
@@ -96,7 +97,9 @@ class HeartbeatEngine:
     def __init__(self, thread_cleanup: Callable[[], None] | None = None) -> None:
         self.thread_cleanup = thread_cleanup
         self._lock = threading.Lock()
-        self._threads: dict[tuple[str, int], tuple[CheckFn, concurrent.futures.Future]] = {}
+        self._threads: dict[
+            tuple[str, int], tuple[CheckFn, concurrent.futures.Future]
+        ] = {}
         self._tasks: dict[tuple[int, str, int], tuple[CheckFn, asyncio.Task]] = {}
         self._sync_runs: dict[Any, concurrent.futures.Future] = {}
         self._async_runs: dict[Any, asyncio.Future] = {}
@@ -195,7 +198,9 @@ class HeartbeatEngine:
         return pairs, frozenset(silenced or ()), limits
 
     @staticmethod
-    def _key(pairs: list[tuple[str, CheckFn]], silenced: frozenset[str], limits: list[float]) -> Any:
+    def _key(
+        pairs: list[tuple[str, CheckFn]], silenced: frozenset[str], limits: list[float]
+    ) -> Any:
         return (tuple((name, id(fn)) for name, fn in pairs), silenced, tuple(limits))
 
     def _from_cache(self, key: Any, ttl: float) -> HeartbeatResult | None:
@@ -215,12 +220,18 @@ class HeartbeatEngine:
     # -- running ----------------------------------------------------------
 
     def _execute_sync(
-        self, pairs: list[tuple[str, CheckFn]], silenced: frozenset[str], limits: list[float]
+        self,
+        pairs: list[tuple[str, CheckFn]],
+        silenced: frozenset[str],
+        limits: list[float],
     ) -> HeartbeatResult:
         started_at, t0 = time.time(), time.perf_counter()
-        launched = [(name, self._start_thread(name, fn, None), time.perf_counter()) for name, fn in pairs]
+        launched = [
+            (name, self._start_thread(name, fn, None), time.perf_counter())
+            for name, fn in pairs
+        ]
         results = []
-        for (name, future, begun), limit in zip(launched, limits):
+        for (name, future, begun), limit in zip(launched, limits, strict=False):
             remaining = max(0.0, begun + limit - time.perf_counter())
             try:
                 outcome = future.result(timeout=remaining)
@@ -251,7 +262,9 @@ class HeartbeatEngine:
             outcome = waiter.result() if done and not waiter.cancelled() else None
             return self._result(name, outcome, limit, silenced)
 
-        results = await asyncio.gather(*(one(n, f, lim) for (n, f), lim in zip(pairs, limits)))
+        results = await asyncio.gather(
+            *(one(n, f, lim) for (n, f), lim in zip(pairs, limits, strict=False))
+        )
         return self._finish(list(results), started_at, t0)
 
     def _start_thread(
@@ -288,7 +301,9 @@ class HeartbeatEngine:
             value = fn()
             if inspect.isawaitable(value):
                 if loop is not None and loop.is_running():
-                    value = asyncio.run_coroutine_threadsafe(_await(value), loop).result()
+                    value = asyncio.run_coroutine_threadsafe(
+                        _await(value), loop
+                    ).result()
                 else:
                     value = asyncio.run(_await(value))
         except BaseException as exc:
@@ -303,7 +318,9 @@ class HeartbeatEngine:
                 self._threads.pop(key, None)
             future.set_result(_Outcome(value, error, time.perf_counter() - begun))
 
-    def _start_task(self, name: str, fn: CheckFn, loop: asyncio.AbstractEventLoop) -> asyncio.Task:
+    def _start_task(
+        self, name: str, fn: CheckFn, loop: asyncio.AbstractEventLoop
+    ) -> asyncio.Task:
         key = (id(loop), name, id(fn))
         running = self._tasks.get(key)
         if running is not None:
@@ -322,7 +339,9 @@ class HeartbeatEngine:
         return task
 
     @staticmethod
-    def _bridge(source: concurrent.futures.Future, loop: asyncio.AbstractEventLoop) -> asyncio.Future:
+    def _bridge(
+        source: concurrent.futures.Future, loop: asyncio.AbstractEventLoop
+    ) -> asyncio.Future:
         """An asyncio future that follows ``source`` without ever cancelling it."""
         target = loop.create_future()
 
@@ -331,10 +350,9 @@ class HeartbeatEngine:
                 target.set_result(source.result())
 
         def done(_: concurrent.futures.Future) -> None:
-            try:
+            # The loop may have closed while the check ran; nobody waits then.
+            with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(copy, None)
-            except RuntimeError:  # the loop closed while the check ran
-                pass
 
         source.add_done_callback(done)
         return target
@@ -342,7 +360,11 @@ class HeartbeatEngine:
     # -- results ------------------------------------------------------------
 
     def _result(
-        self, name: str, outcome: _Outcome | None, limit: float, silenced: frozenset[str]
+        self,
+        name: str,
+        outcome: _Outcome | None,
+        limit: float,
+        silenced: frozenset[str],
     ) -> CheckResult:
         if outcome is None:
             message = Error(
@@ -365,7 +387,9 @@ class HeartbeatEngine:
             duration, timed_out = outcome.duration, False
         kept = tuple(m for m in messages if getattr(m, "id", None) not in silenced)
         self._log(name, kept, outcome)
-        return CheckResult(name=name, messages=kept, duration=duration, timed_out=timed_out)
+        return CheckResult(
+            name=name, messages=kept, duration=duration, timed_out=timed_out
+        )
 
     @staticmethod
     def _log(name: str, messages: tuple[Any, ...], outcome: _Outcome | None) -> None:
@@ -373,7 +397,9 @@ class HeartbeatEngine:
             if message.level < WARNING:
                 continue
             error = outcome.error if outcome is not None else None
-            exc_info = (type(error), error, error.__traceback__) if error is not None else None
+            exc_info = (
+                (type(error), error, error.__traceback__) if error is not None else None
+            )
             logger.log(
                 message.level,
                 "Check %s: %s",
@@ -384,7 +410,9 @@ class HeartbeatEngine:
             )
 
     @staticmethod
-    def _finish(results: list[CheckResult], started_at: float, t0: float) -> HeartbeatResult:
+    def _finish(
+        results: list[CheckResult], started_at: float, t0: float
+    ) -> HeartbeatResult:
         return HeartbeatResult(
             checks=tuple(results),
             started_at=started_at,

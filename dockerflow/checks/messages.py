@@ -39,7 +39,7 @@ class CheckMessage:
         msg: str,
         hint: str | None = None,
         obj: Any = None,
-        id: str | None = None,  # noqa: A002 - Django's spelling
+        id: str | None = None,
     ) -> None:
         if not isinstance(level, int):
             raise TypeError("The first argument should be level.")
@@ -90,7 +90,7 @@ class Info(CheckMessage):
         super().__init__(INFO, *args, **kwargs)
 
 
-class Warning(CheckMessage):  # noqa: A001 - the seed's public name
+class Warning(CheckMessage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(WARNING, *args, **kwargs)
 

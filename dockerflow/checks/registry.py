@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, overload
 
-from .engine import Checks, CheckFn, HeartbeatEngine
+from .engine import CheckFn, Checks, HeartbeatEngine
 from .results import HeartbeatResult
 
 logger = logging.getLogger("dockerflow.checks")
@@ -35,7 +35,9 @@ class CheckRegistry:
         self._lock = threading.Lock()
 
     @overload
-    def register(self, func: CheckFn, *, name: str | None = ..., timeout: float | None = ...) -> CheckFn: ...
+    def register(
+        self, func: CheckFn, *, name: str | None = ..., timeout: float | None = ...
+    ) -> CheckFn: ...
     @overload
     def register(
         self, func: None = ..., *, name: str | None = ..., timeout: float | None = ...
@@ -67,11 +69,17 @@ class CheckRegistry:
         return func
 
     def register_partial(
-        self, func: Callable[..., Any], *args: Any, name: str | None = None, **kwargs: Any
+        self,
+        func: Callable[..., Any],
+        *args: Any,
+        name: str | None = None,
+        **kwargs: Any,
     ) -> CheckFn:
         """Register ``func`` called with ``args``, e.g. a client to ping."""
         timeout = kwargs.pop("timeout", None)
-        partial = functools.update_wrapper(functools.partial(func, *args, **kwargs), func)
+        partial = functools.update_wrapper(
+            functools.partial(func, *args, **kwargs), func
+        )
         return self.register(partial, name=name or check_name(func), timeout=timeout)
 
     def init_check(self, check: Callable[[Any], Any], obj: Any) -> CheckFn:
@@ -116,11 +124,15 @@ registry = CheckRegistry()
 engine = HeartbeatEngine()
 
 
-def register(func: CheckFn | None = None, name: str | None = None, timeout: float | None = None) -> Any:
+def register(
+    func: CheckFn | None = None, name: str | None = None, timeout: float | None = None
+) -> Any:
     return registry.register(func, name=name, timeout=timeout)
 
 
-def register_partial(func: Callable[..., Any], *args: Any, name: str | None = None) -> CheckFn:
+def register_partial(
+    func: Callable[..., Any], *args: Any, name: str | None = None
+) -> CheckFn:
     return registry.register_partial(func, *args, name=name)
 
 
@@ -151,7 +163,9 @@ def run_checks(
 ) -> HeartbeatResult:
     """Run ``checks`` (default: the registered ones) concurrently."""
     pairs, timeouts = _timeouts_for(checks)
-    return engine.run(pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts)
+    return engine.run(
+        pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts
+    )
 
 
 async def run_checks_async(

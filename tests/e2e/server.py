@@ -69,7 +69,9 @@ def serve(
     startup_timeout: float = 60.0,
 ) -> Iterator[Server]:
     """Start ``command`` and yield once ``ready_path`` answers on ``port``."""
-    full_env = dict(os.environ, PYTHONUNBUFFERED="1", PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    full_env = dict(
+        os.environ, PYTHONUNBUFFERED="1", PATH=f"{BIN}:{os.environ.get('PATH', '')}"
+    )
     full_env.update(env or {})
     with tempfile.TemporaryDirectory() as tmp:
         log_path = Path(tmp) / "server.log"
@@ -88,7 +90,9 @@ def serve(
                         break
                     except OSError:
                         if time.monotonic() > deadline:
-                            raise RuntimeError(f"server never answered:\n{server.output()}") from None
+                            raise RuntimeError(
+                                f"server never answered:\n{server.output()}"
+                            ) from None
                         time.sleep(0.2)
                 yield server
             finally:

@@ -1,0 +1,409 @@
+"""The heartbeat engine: concurrency, timeouts, isolation, silencing, caching."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from dockerflow import health
+from dockerflow.checks import (
+    CheckResult,
+    ChecksResults,
+    Error,
+    HeartbeatEngine,
+    HeartbeatResult,
+    Info,
+    Warning,
+)
+
+SLACK = 1.0  # generous: proves "answers on time", not speed
+
+
+def sleeper(seconds: float, result: Any = None) -> Callable[[], Any]:
+    def check() -> Any:
+        time.sleep(seconds)
+        return [] if result is None else result
+
+    return check
+
+
+def hang_forever(release: threading.Event) -> Callable[[], Any]:
+    def check() -> Any:
+        release.wait(30)
+        return []
+
+    return check
+
+
+@pytest.fixture
+def engine() -> HeartbeatEngine:
+    return HeartbeatEngine()
+
+
+@pytest.fixture
+def release() -> Any:
+    event = threading.Event()
+    yield event
+    event.set()  # let hung check threads finish after the test
+
+
+def test_checks_run_concurrently(engine: HeartbeatEngine) -> None:
+    pairs = [(f"c{i}", sleeper(0.3)) for i in range(5)]
+    began = time.perf_counter()
+    result = engine.run(pairs)
+    took = time.perf_counter() - began
+    assert result.passed
+    assert took < 1.0, f"5 x 0.3 s checks took {took:.2f} s: they did not overlap"
+    assert all(0.3 <= d < 0.3 + SLACK for d in result.durations.values())
+
+
+def test_hung_check_is_an_error_and_the_run_answers_on_time(
+    engine: HeartbeatEngine, release: threading.Event
+) -> None:
+    began = time.perf_counter()
+    result = engine.run(
+        [("ok", sleeper(0)), ("hung", hang_forever(release))], timeout=0.3
+    )
+    assert time.perf_counter() - began < 0.3 + SLACK
+    hung = result["hung"]
+    assert hung.timed_out and hung.duration == 0.3
+    assert [m.id for m in hung.messages] == [health.ERROR_CHECK_TIMEOUT]
+    assert "did not finish within 0.3 seconds" in hung.messages[0].msg
+    assert result["ok"].status == "ok"
+    assert result.failed
+
+
+def test_a_hung_check_holds_one_thread_however_often_it_is_probed(
+    engine: HeartbeatEngine, release: threading.Event
+) -> None:
+    check = hang_forever(release)
+    for _ in range(5):
+        assert engine.run([("hung", check)], timeout=0.05).failed
+    threads = [t for t in threading.enumerate() if t.name == "dockerflow-check-hung"]
+    assert len(threads) == 1
+    release.set()
+    threads[0].join(5)
+    assert engine.run([("hung", check)], timeout=1).passed
+
+
+def test_per_check_timeouts(engine: HeartbeatEngine, release: threading.Event) -> None:
+    result = engine.run(
+        [("slow", sleeper(0.3)), ("hung", hang_forever(release))],
+        timeout=0.1,
+        timeouts={"slow": 2.0},
+    )
+    assert result["slow"].status == "ok"
+    assert result["hung"].timed_out
+
+
+def test_raising_check_is_an_error_with_its_own_id(
+    engine: HeartbeatEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> list[Any]:
+        raise ConnectionError("backend at 10.0.0.5 refused")
+
+    with caplog.at_level(logging.ERROR, logger="dockerflow.checks"):
+        result = engine.run([("broken", broken)])
+    (message,) = result["broken"].messages
+    assert message.id == health.ERROR_CHECK_EXCEPTION
+    assert (
+        message.msg
+        == "Check 'broken' raised ConnectionError: backend at 10.0.0.5 refused"
+    )
+    (record,) = caplog.records
+    assert record.exc_info is not None and record.exc_info[0] is ConnectionError
+    assert record.check == "broken"  # type: ignore[attr-defined]
+
+
+def test_base_exceptions_in_checks_are_isolated_too(engine: HeartbeatEngine) -> None:
+    def exits() -> None:
+        raise SystemExit(3)
+
+    assert (
+        engine.run([("exits", exits)])["exits"].messages[0].id
+        == health.ERROR_CHECK_EXCEPTION
+    )
+
+
+@pytest.mark.parametrize(
+    "value", [5, "text", {"id": "x"}, [1, 2], [Error("ok"), "not a message"], object()]
+)
+def test_invalid_results(engine: HeartbeatEngine, value: Any) -> None:
+    (message,) = engine.run([("odd", lambda: value)])["odd"].messages
+    assert message.id == health.ERROR_CHECK_INVALID_RESULT
+
+
+@pytest.mark.parametrize(
+    ("value", "count"),
+    [(None, 0), ([], 0), (Warning("one"), 1), ((m for m in [Info("a"), Info("b")]), 2)],
+)
+def test_accepted_results(engine: HeartbeatEngine, value: Any, count: int) -> None:
+    assert len(engine.run([("c", lambda: value)])["c"].messages) == count
+
+
+def test_django_messages_are_accepted(engine: HeartbeatEngine) -> None:
+    from django.core import checks as django_checks
+
+    result = engine.run([("dj", lambda: [django_checks.Error("x", id="dj.E1")])])
+    assert result.statuses == {"dj": "error"}
+
+
+def test_silenced_ids_are_dropped_before_logging(
+    engine: HeartbeatEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    def check() -> list[Any]:
+        return [Error("hidden", id="acme.E001"), Warning("shown", id="acme.W001")]
+
+    with caplog.at_level(logging.DEBUG, logger="dockerflow.checks"):
+        result = engine.run([("c", check)], silenced=["acme.E001"])
+    assert [m.id for m in result["c"].messages] == ["acme.W001"]
+    assert result.passed
+    assert "hidden" not in caplog.text
+    assert "shown" in caplog.text
+
+
+def test_engine_errors_can_be_silenced(engine: HeartbeatEngine) -> None:
+    def broken() -> None:
+        raise ValueError
+
+    result = engine.run([("b", broken)], silenced=[health.ERROR_CHECK_EXCEPTION])
+    assert result.passed and result["b"].messages == ()
+
+
+def test_warning_passes_error_fails(engine: HeartbeatEngine) -> None:
+    assert engine.run([("w", lambda: [Warning("w")])]).passed
+    assert engine.run([("e", lambda: [Error("e")])]).failed
+    assert engine.run([]).passed
+    assert engine.run([]).status == "ok"
+
+
+def test_payload_keeps_the_seed_shape_and_every_message(
+    engine: HeartbeatEngine,
+) -> None:
+    def many() -> list[Any]:
+        return [
+            Warning("a.0002 unapplied", id="W1"),
+            Warning("b.0003 unapplied", id="W1"),
+            Info("i"),
+        ]
+
+    result = engine.run({"ok": lambda: [], "many": many})
+    payload = result.payload()
+    assert payload["status"] == "warning"
+    assert payload["checks"] == {"ok": "ok", "many": "warning"}
+    assert list(payload["details"]) == ["many"]
+    detail = payload["details"]["many"]
+    assert detail["status"] == "warning" and detail["level"] == 30
+    assert detail["messages"] == {"W1": "a.0002 unapplied\nb.0003 unapplied", "": "i"}
+    assert set(payload["durations_ms"]) == {"ok", "many"}
+    assert result.payload(details=False) == {"status": "warning"}
+
+
+def test_result_value(engine: HeartbeatEngine) -> None:
+    result = engine.run([("a", lambda: []), ("b", lambda: [Error("x")])])
+    assert isinstance(result, HeartbeatResult) and ChecksResults is HeartbeatResult
+    assert [c.name for c in result] == ["a", "b"]
+    assert isinstance(result["a"], CheckResult)
+    with pytest.raises(KeyError):
+        result["missing"]
+    assert result.level == 40 and result.details["b"]["level"] == 40
+    assert result.started_at > 0 and result.duration >= 0
+    assert not result.cached
+
+
+def test_caching(engine: HeartbeatEngine) -> None:
+    calls: list[int] = []
+    pairs = [("c", lambda: calls.append(1))]
+    first = engine.run(pairs, cache_ttl=0.3)
+    second = engine.run(pairs, cache_ttl=0.3)
+    assert len(calls) == 1
+    assert not first.cached and second.cached and second == first
+    time.sleep(0.35)
+    engine.run(pairs, cache_ttl=0.3)
+    assert len(calls) == 2
+    engine.run(pairs)  # no caching asked for
+    assert len(calls) == 3
+    engine.clear_cache()
+
+
+def test_concurrent_runs_share_one_run(engine: HeartbeatEngine) -> None:
+    calls: list[int] = []
+
+    def slow() -> None:
+        calls.append(1)
+        time.sleep(0.3)
+
+    results: list[HeartbeatResult] = []
+    pairs = [("slow", slow)]
+    threads = [
+        threading.Thread(target=lambda: results.append(engine.run(pairs)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert len(results) == 8
+    assert len(calls) == 1
+
+
+def test_thread_cleanup_runs_on_the_worker_thread() -> None:
+    seen: list[str] = []
+
+    def cleanup() -> None:
+        seen.append(threading.current_thread().name)
+        raise RuntimeError("cleanup errors are logged, not raised")
+
+    engine = HeartbeatEngine(thread_cleanup=cleanup)
+    assert engine.run([("c", lambda: [])]).passed
+    assert seen == ["dockerflow-check-c"]
+
+
+def test_async_checks_in_a_sync_run(engine: HeartbeatEngine) -> None:
+    async def check() -> list[Any]:
+        await asyncio.sleep(0.01)
+        return [Warning("async ran")]
+
+    assert engine.run([("a", check)])["a"].status == "warning"
+
+
+# -- async -----------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_async_run_mixes_sync_and_async_checks_concurrently(
+    engine: HeartbeatEngine,
+) -> None:
+    async def async_sleep() -> list[Any]:
+        await asyncio.sleep(0.3)
+        return []
+
+    pairs = [
+        ("s1", sleeper(0.3)),
+        ("s2", sleeper(0.3)),
+        ("a1", async_sleep),
+        ("a2", async_sleep),
+    ]
+    began = time.perf_counter()
+    result = await engine.run_async(pairs)
+    assert time.perf_counter() - began < 1.0
+    assert result.passed
+
+
+@pytest.mark.asyncio
+async def test_async_hung_checks_answer_on_time(
+    engine: HeartbeatEngine, release: threading.Event
+) -> None:
+    cancelled: list[bool] = []
+
+    async def hangs() -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+
+    async def ignores_cancel() -> None:
+        for _ in range(3):
+            try:
+                await asyncio.sleep(0.2)
+            except asyncio.CancelledError:
+                continue
+
+    began = time.perf_counter()
+    result = await engine.run_async(
+        [
+            ("hangs", hangs),
+            ("stubborn", ignores_cancel),
+            ("thread", hang_forever(release)),
+        ],
+        timeout=0.2,
+    )
+    assert time.perf_counter() - began < 0.2 + SLACK
+    assert all(c.timed_out for c in result)
+    await asyncio.sleep(0.05)
+    assert cancelled == [True]
+    await asyncio.sleep(0.7)  # let the stubborn coroutine finish
+
+
+@pytest.mark.asyncio
+async def test_async_raising_and_invalid(engine: HeartbeatEngine) -> None:
+    async def raises() -> None:
+        raise KeyError("k")
+
+    async def odd() -> int:
+        return 5
+
+    result = await engine.run_async([("raises", raises), ("odd", odd)])
+    assert result["raises"].messages[0].id == health.ERROR_CHECK_EXCEPTION
+    assert result["odd"].messages[0].id == health.ERROR_CHECK_INVALID_RESULT
+
+
+@pytest.mark.asyncio
+async def test_sync_function_returning_a_coroutine_runs_on_the_callers_loop(
+    engine: HeartbeatEngine,
+) -> None:
+    loop = asyncio.get_running_loop()
+    seen: list[Any] = []
+
+    async def inner() -> list[Any]:
+        seen.append(asyncio.get_running_loop())
+        return []
+
+    result = await engine.run_async([("wrapped", lambda: inner())])
+    assert result.passed and seen == [loop]
+
+
+@pytest.mark.asyncio
+async def test_async_concurrent_runs_share_one_run(engine: HeartbeatEngine) -> None:
+    calls: list[int] = []
+
+    async def slow() -> list[Any]:
+        calls.append(1)
+        await asyncio.sleep(0.2)
+        return []
+
+    pairs = [("slow", slow)]
+    results = await asyncio.gather(*(engine.run_async(pairs) for _ in range(6)))
+    assert len(results) == 6 and len(calls) == 1
+    cached = await engine.run_async(pairs, cache_ttl=5)
+    again = await engine.run_async(pairs, cache_ttl=5)
+    assert again.cached and not cached.cached and len(calls) == 2
+
+
+@pytest.mark.asyncio
+async def test_cancelled_leader_lets_joiners_run(engine: HeartbeatEngine) -> None:
+    async def slow() -> list[Any]:
+        await asyncio.sleep(0.2)
+        return []
+
+    pairs = [("slow", slow)]
+    leader = asyncio.ensure_future(engine.run_async(pairs))
+    await asyncio.sleep(0.01)
+    joiner = asyncio.ensure_future(engine.run_async(pairs))
+    await asyncio.sleep(0.01)
+    leader.cancel()
+    result = await joiner
+    assert result.passed
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+
+
+def test_hung_thread_finishing_after_its_loop_closed(engine: HeartbeatEngine) -> None:
+    finished = threading.Event()
+
+    def slow() -> list[Any]:
+        time.sleep(0.3)
+        finished.set()
+        return []
+
+    result = asyncio.run(engine.run_async([("slow", slow)], timeout=0.05))
+    assert result.failed
+    assert finished.wait(5)
+    time.sleep(0.05)  # the done-callback runs after the loop closed: no error
