@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tests.services import POSTGRES_URL
 
 BASE_DIR = Path(__file__).resolve().parent
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 USE_TZ = True
+ROOT_URLCONF = "tests.django.urls"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -22,15 +26,33 @@ INSTALLED_APPS = [
     "dockerflow",
 ]
 
+MIDDLEWARE = [
+    "dockerflow.middleware.DockerflowMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") == "postgres":
+    _url = urlsplit(POSTGRES_URL)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": "test",
-            "USER": "postgres",
-            "HOST": "127.0.0.1",
-            "PORT": "5432",
+            "NAME": _url.path.lstrip("/") or "test",
+            "USER": unquote(_url.username or "postgres"),
+            "PASSWORD": unquote(_url.password or ""),
+            "HOST": _url.hostname or "127.0.0.1",
+            "PORT": str(_url.port or 5432),
         }
     }
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    }
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Fast hashing: tests create users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,29 @@
+"""The ``dockerflow`` Django app: wires settings checks and DOCKERFLOW_CHECKS
+into Django's system-check framework when the app registry is ready.
+"""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
+
+#: The system-check tag of everything Dockerflow registers.
+TAG = "dockerflow"
+
+
+class DockerflowConfig(AppConfig):
+    name = "dockerflow"
+    label = "dockerflow"
+    verbose_name = _("Dockerflow")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .heartbeat import dockerflow_checks
+        from .system_checks import check_settings
+
+        # Settings are validated on every `check`, `runserver` and `migrate`.
+        checks.register(check_settings, TAG)
+        # The heartbeat's checks reach backing services, so they run only
+        # with --deploy: `manage.py check --deploy --tag dockerflow`.
+        checks.register(dockerflow_checks, TAG, deploy=True)

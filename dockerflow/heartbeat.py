@@ -1,0 +1,142 @@
+"""The Django heartbeat: DOCKERFLOW_CHECKS resolved and run by the shared engine.
+
+Views, the middleware and the ``dockerflow`` system-check tag all come here,
+so a check behaves the same on ``/__heartbeat__`` and under ``manage.py check``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core import checks as django_checks
+from django.db import connections
+from django.utils.module_loading import import_string
+
+from . import health
+from .checks import DEFAULT_TIMEOUT, HeartbeatEngine, HeartbeatResult
+from .conf import conf
+
+logger = logging.getLogger("dockerflow.checks")
+
+#: Check threads close the connections they opened, so a thread per check
+#: never leaves a database connection behind.
+engine = HeartbeatEngine(thread_cleanup=connections.close_all)
+
+Pair = tuple[str, Callable[[], Any]]
+
+
+def _unimportable(path: str, exc: Exception) -> Callable[[], Any]:
+    def check() -> Any:
+        return [
+            django_checks.Error(
+                f"Check {path!r} could not be imported: {type(exc).__name__}: {exc}",
+                id=health.ERROR_CHECK_EXCEPTION,
+            )
+        ]
+
+    check.__name__ = path.rpartition(".")[2] or path
+    return check
+
+
+@functools.lru_cache(maxsize=256)
+def _bind(check: Callable[..., Any]) -> Callable[[], Any]:
+    # The engine knows a check by its identity (single-flight, hung-check
+    # joining, caching), so each check gets one bound callable, reused.
+    return functools.update_wrapper(functools.partial(check, app_configs=None), check)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolve(path: str) -> Callable[[], Any]:
+    try:
+        return _bind(import_string(path))
+    except Exception as exc:
+        return _unimportable(path, exc)
+
+
+def _name(check: Any) -> str:
+    return getattr(check, "__name__", None) or type(check).__name__
+
+
+def _pairs(items: Iterable[tuple[str, Callable[[], Any]]]) -> list[Pair]:
+    """Name each check by its function name, or its full path when two clash."""
+    items = list(items)
+    names = [_name(check) for _, check in items]
+    return [
+        (name if names.count(name) == 1 else path, check)
+        for (path, check), name in zip(items, names, strict=True)
+    ]
+
+
+def _own_check(check: Any) -> bool:
+    return getattr(check, "__module__", "").startswith("dockerflow.")
+
+
+def heartbeat_checks() -> list[Pair]:
+    """The (name, callable) pairs the heartbeat runs, read from the settings now."""
+    paths = conf.CHECKS
+    if not isinstance(paths, (list, tuple)):
+        # dockerflow.E003 reports this at startup; the probe fails meanwhile.
+        paths = [repr(paths)]
+    items = [(str(path), _resolve(str(path))) for path in paths]
+    if conf.HEARTBEAT_RUN_SYSTEM_CHECKS:
+        # The seed's behaviour: every registered system check as well.
+        seen = {
+            check.func for _, check in items if isinstance(check, functools.partial)
+        }
+        registered = django_checks.registry.registry.get_checks(
+            include_deployment_checks=not conf.DEBUG
+        )
+        items += [
+            (f"{check.__module__}.{_name(check)}", _bind(check))
+            for check in registered
+            if check not in seen and not _own_check(check)
+        ]
+    return _pairs(items)
+
+
+def _options() -> dict[str, Any]:
+    try:
+        timeout = float(conf.CHECK_TIMEOUT)
+    except (TypeError, ValueError):
+        timeout = DEFAULT_TIMEOUT
+    try:
+        ttl = max(0.0, float(conf.HEARTBEAT_CACHE_SECONDS))
+    except (TypeError, ValueError):
+        ttl = 0.0
+    return {
+        "silenced": conf.SILENCED_SYSTEM_CHECKS,
+        "timeout": timeout if timeout > 0 else DEFAULT_TIMEOUT,
+        "cache_ttl": ttl,
+    }
+
+
+def run_heartbeat() -> HeartbeatResult:
+    return engine.run(heartbeat_checks(), **_options())
+
+
+async def run_heartbeat_async() -> HeartbeatResult:
+    return await engine.run_async(heartbeat_checks(), **_options())
+
+
+def dockerflow_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """DOCKERFLOW_CHECKS as one system check, registered under the
+    ``dockerflow`` tag as a deployment check (``check --deploy --tag dockerflow``).
+
+    Django applies SILENCED_SYSTEM_CHECKS itself here, so nothing is silenced.
+    """
+    options = dict(_options(), silenced=(), cache_ttl=0.0)
+    result = engine.run(heartbeat_checks(), **options)
+    return [_as_django(message) for check in result for message in check.messages]
+
+
+def _as_django(message: Any) -> Any:
+    # The engine's own messages (timeouts, exceptions) use the core classes;
+    # Django's check command needs its own, which read SILENCED_SYSTEM_CHECKS.
+    if isinstance(message, django_checks.CheckMessage):
+        return message
+    return django_checks.CheckMessage(
+        message.level, message.msg, hint=message.hint, obj=message.obj, id=message.id
+    )

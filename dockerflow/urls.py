@@ -1,0 +1,18 @@
+"""URL patterns for the three endpoints, with or without a trailing slash.
+
+Include them at the root: ``path("", include("dockerflow.urls"))``.
+"""
+
+from __future__ import annotations
+
+from django.urls import re_path
+
+from . import views
+
+app_name = "dockerflow"
+
+urlpatterns = [
+    re_path(r"^__version__/?$", views.version, name="version"),
+    re_path(r"^__heartbeat__/?$", views.heartbeat, name="heartbeat"),
+    re_path(r"^__lbheartbeat__/?$", views.lbheartbeat, name="lbheartbeat"),
+]

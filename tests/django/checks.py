@@ -1,0 +1,56 @@
+"""Django-style checks the tests list in DOCKERFLOW_CHECKS by dotted path.
+
+Each one behaves in one clear way: passes, warns, fails, raises, sleeps or hangs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.core import checks
+
+#: Set by the tests' teardown so hung checks let their threads go.
+release = threading.Event()
+#: Names of checks that ran, for tests that count calls.
+calls: list[str] = []
+
+
+def passing(app_configs: Any, **kwargs: Any) -> list[Any]:
+    calls.append("passing")
+    return []
+
+
+def warning(app_configs: Any, **kwargs: Any) -> list[Any]:
+    return [checks.Warning("db.example.internal is slow", id="tests.W001")]
+
+
+def error(app_configs: Any, **kwargs: Any) -> list[Any]:
+    return [checks.Error("cannot reach db.example.internal as admin", id="tests.E001")]
+
+
+def critical(app_configs: Any, **kwargs: Any) -> list[Any]:
+    return [checks.Critical("everything is on fire", id="tests.C001")]
+
+
+def raising(app_configs: Any, **kwargs: Any) -> list[Any]:
+    raise RuntimeError("check exploded")
+
+
+def slow_a(app_configs: Any, **kwargs: Any) -> list[Any]:
+    time.sleep(0.5)
+    return []
+
+
+def slow_b(app_configs: Any, **kwargs: Any) -> list[Any]:
+    time.sleep(0.5)
+    return []
+
+
+def hung(app_configs: Any, **kwargs: Any) -> list[Any]:
+    release.wait(60)
+    return []
+
+
+not_callable = 42

@@ -1,0 +1,46 @@
+"""Shared fixtures for the Django tests, and the PostgreSQL-only modules.
+
+PostgreSQL-only tests are collected only when DOCKERFLOW_TEST_DATABASE=postgres,
+so the SQLite pass neither runs nor skips them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from dockerflow import heartbeat
+from dockerflow.version import clear_cache
+
+from . import checks
+
+collect_ignore = []
+if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
+    collect_ignore.append("test_postgres.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_heartbeat() -> Iterator[None]:
+    heartbeat.engine.clear_cache()
+    clear_cache()
+    checks.calls.clear()
+    checks.release.clear()
+    yield
+    checks.release.set()  # let any hung check thread finish
+    heartbeat.engine.clear_cache()
+
+
+@pytest.fixture
+def summaries(
+    caplog: pytest.LogCaptureFixture,
+) -> Callable[[], list[logging.LogRecord]]:
+    """Call it to get the request.summary records logged so far."""
+    caplog.set_level(logging.DEBUG, logger="request.summary")
+    return lambda: [r for r in caplog.records if r.name == "request.summary"]
+
+
+def check_paths(*names: str) -> list[str]:
+    return [f"tests.django.checks.{name}" for name in names]

@@ -1,0 +1,20 @@
+"""The test project's URLs: Dockerflow's endpoints and a few plain views.
+
+The seed-era include lives in ``urls_seed``.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", include("dockerflow.urls")),
+    path("hello", views.hello),
+    path("hello-async", views.hello_async),
+    path("user", views.touch_user),
+    path("missing", views.not_found),
+    path("boom", views.boom),
+    path("login", views.log_in),
+]
