@@ -90,7 +90,11 @@ def check_migrations_applied(migrate: Any) -> list[CheckMessage]:
         migrate.get_config(directory=migrate.directory)
     )
     # A project with its own version table must be read from that table.
-    configured = getattr(migrate, "configure_args", None) or {}
+    configured = (
+        getattr(migrate, "alembic_ctx_kwargs", None)
+        or getattr(migrate, "configure_args", None)
+        or {}
+    )
     opts = {
         key: configured[key]
         for key in ("version_table", "version_table_schema")
