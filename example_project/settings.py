@@ -173,6 +173,11 @@ LOGGING = {
             "level": "WARNING",
             "propagate": False,
         },
+        "py.warnings": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "example_project": {
             "handlers": ["console"],
             "level": LOG_LEVEL,
