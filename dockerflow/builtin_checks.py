@@ -45,8 +45,17 @@ def check_database_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     from django.db import connections
     from django.db.utils import ConnectionDoesNotExist
 
+    try:
+        aliases = _aliases(conf.DATABASES, connections)
+    except Exception as exc:  # DATABASES itself is unusable
+        return [
+            checks.Error(
+                f"Databases are misconfigured: {_describe(exc)}",
+                id=health.ERROR_MISCONFIGURED_DATABASE,
+            )
+        ]
     errors: list[Any] = []
-    for alias in _aliases(conf.DATABASES, connections):
+    for alias in aliases:
         try:
             connection = connections[alias]
             connection.ensure_connection()

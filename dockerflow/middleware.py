@@ -37,7 +37,7 @@ _SYNC_VIEWS = {
 _ASYNC_VIEWS = {
     "version": views.version_async,
     "heartbeat": views.heartbeat_async,
-    "lbheartbeat": views.lbheartbeat,
+    "lbheartbeat": views.lbheartbeat_async,
 }
 
 

@@ -24,7 +24,14 @@ from .conf import conf
 from .heartbeat import run_heartbeat, run_heartbeat_async
 from .signals import send_heartbeat_signal
 
-__all__ = ["heartbeat", "heartbeat_async", "lbheartbeat", "version", "version_async"]
+__all__ = [
+    "heartbeat",
+    "heartbeat_async",
+    "lbheartbeat",
+    "lbheartbeat_async",
+    "version",
+    "version_async",
+]
 
 
 def to_response(reply: endpoints.Reply, method: str) -> HttpResponse:
@@ -64,6 +71,10 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     """200 for the load balancer: the process is up. Touches no backing service."""
     reply = endpoints.method_not_allowed(request.method or "GET")
     return to_response(reply or endpoints.lbheartbeat_reply(), request.method or "GET")
+
+
+async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
+    return lbheartbeat(request)  # no I/O: fine on the event loop
 
 
 def _user(request: HttpRequest) -> Any:

@@ -54,3 +54,22 @@ def hung(app_configs: Any, **kwargs: Any) -> list[Any]:
 
 
 not_callable = 42
+
+
+class ForgetfulCache:
+    """A cache backend that accepts values and never gives them back."""
+
+    def __init__(self, location: str, params: dict[str, Any]) -> None:
+        pass
+
+    def set(self, key: str, value: Any, timeout: Any = None) -> None:
+        pass
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return "something else"
+
+    def delete(self, key: str) -> None:
+        pass
+
+    def close(self, **kwargs: Any) -> None:
+        pass

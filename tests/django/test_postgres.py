@@ -1,0 +1,46 @@
+"""PostgreSQL only: check threads must not leak database connections.
+
+Collected only when DOCKERFLOW_TEST_DATABASE=postgres (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+
+from tests.services import require_postgres
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def server_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_thousand_heartbeats_leak_no_connection() -> None:
+    require_postgres()
+    assert connection.vendor == "postgresql"
+    client = Client()
+    with override_settings(DOCKERFLOW_HEARTBEAT_DETAILS="always"):
+        first = client.get("/__heartbeat__")
+        assert first.json()["checks"] == {
+            "check_database_connected": "ok",
+            "check_migrations_applied": "ok",
+        }
+        before = server_connections()
+        for _ in range(1000):
+            assert client.get("/__heartbeat__").status_code == 200
+        after = server_connections()
+    assert after <= before, (before, after)
+
+
+def test_database_check_runs_on_postgres() -> None:
+    require_postgres()
+    from dockerflow.builtin_checks import check_database_connected
+
+    assert check_database_connected(None) == []

@@ -1,0 +1,127 @@
+"""Dockerflow's system checks: bound to Django's framework, one per mistake.
+
+``call_command("check")`` must fail on a bad setting, and the heartbeat's
+checks must run only with ``--deploy --tag dockerflow``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from .conftest import check_paths
+
+
+def ids(**settings: Any) -> set[str]:
+    with override_settings(**settings):
+        return {m.id for m in run_checks(tags=["dockerflow"])}
+
+
+def test_valid_settings_report_nothing() -> None:
+    assert ids() == set()
+    call_command("check", "--tag", "dockerflow")
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"DOCKERFLOW_VERSION_CALLBACK": "tests.nowhere.func"}, "dockerflow.E001"),
+        (
+            {"DOCKERFLOW_VERSION_CALLBACK": "tests.django.checks.not_callable"},
+            "dockerflow.E001",
+        ),
+        (
+            {"DOCKERFLOW_CHECKS": "dockerflow.builtin_checks.check_cache"},
+            "dockerflow.E003",
+        ),
+        ({"DOCKERFLOW_CHECKS": [1, 2]}, "dockerflow.E003"),
+        ({"DOCKERFLOW_CHECKS": ["tests.django.checks.nowhere"]}, "dockerflow.E004"),
+        (
+            {"DOCKERFLOW_CHECKS": ["tests.django.checks.not_callable"]},
+            "dockerflow.E004",
+        ),
+        ({"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": 200}, "dockerflow.E005"),
+        ({"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": "503"}, "dockerflow.E005"),
+        ({"DOCKERFLOW_HEARTBEAT_DETAILS": "sometimes"}, "dockerflow.E006"),
+        ({"DOCKERFLOW_HEARTBEAT_TOKEN": ""}, "dockerflow.E007"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": 0}, "dockerflow.E008"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": "3"}, "dockerflow.E008"),
+        ({"DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": -1}, "dockerflow.E009"),
+        ({"DOCKERFLOW_REQUEST_ID_HEADER_NAME": ""}, "dockerflow.E010"),
+        ({"DOCKERFLOW_DATABASES": ["default", "replica"]}, "dockerflow.E011"),
+        ({"DOCKERFLOW_CACHES": "default"}, "dockerflow.E011"),
+    ],
+)
+def test_bad_setting_fails_manage_py_check(
+    settings: dict[str, Any], expected: str
+) -> None:
+    assert ids(**settings) == {expected}
+    with (
+        override_settings(**settings),
+        pytest.raises(SystemCheckError, match=re.escape(expected)),
+    ):
+        call_command("check")
+
+
+def test_every_message_has_a_hint() -> None:
+    with override_settings(
+        DOCKERFLOW_CHECKS=["x.y"],
+        DOCKERFLOW_HEARTBEAT_DETAILS="x",
+        DOCKERFLOW_CHECK_TIMEOUT=-1,
+        BASE_DIR=None,
+    ):
+        messages = run_checks(tags=["dockerflow"])
+    assert len(messages) == 4
+    assert all(m.hint for m in messages)
+
+
+def test_missing_base_dir_is_a_warning() -> None:
+    assert ids(BASE_DIR=None) == {"dockerflow.W001"}
+
+
+def test_missing_version_json_is_a_warning(tmp_path: Path) -> None:
+    assert ids(BASE_DIR=tmp_path) == {"dockerflow.W002"}
+
+
+def test_invalid_version_json_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "version.json").write_text("{nope")
+    assert ids(BASE_DIR=tmp_path) == {"dockerflow.E002"}
+
+
+def test_custom_version_callback_skips_the_file_checks() -> None:
+    callback = "tests.django.test_endpoints.custom_version"
+    assert ids(BASE_DIR=None, DOCKERFLOW_VERSION_CALLBACK=callback) == set()
+
+
+def test_silenced_setting_checks_are_silenced() -> None:
+    with override_settings(BASE_DIR=None, SILENCED_SYSTEM_CHECKS=["dockerflow.W001"]):
+        call_command("check", "--fail-level", "WARNING")
+
+
+class TestDeploymentChecks:
+    """DOCKERFLOW_CHECKS run under --deploy, never on migrate or runserver."""
+
+    def test_not_run_without_deploy(self) -> None:
+        with override_settings(DOCKERFLOW_CHECKS=check_paths("error")):
+            assert run_checks(tags=["dockerflow"]) == []
+
+    def test_run_with_deploy_and_tag(self) -> None:
+        with override_settings(DOCKERFLOW_CHECKS=check_paths("error", "raising")):
+            messages = run_checks(tags=["dockerflow"], include_deployment_checks=True)
+            with pytest.raises(SystemCheckError, match=re.escape("tests.E001")):
+                call_command("check", "--deploy", "--tag", "dockerflow")
+        assert {m.id for m in messages} == {"tests.E001", "dockerflow.health.E011"}
+
+    def test_silenced_under_deploy(self) -> None:
+        with override_settings(
+            DOCKERFLOW_CHECKS=check_paths("error"),
+            SILENCED_SYSTEM_CHECKS=["tests.E001"],
+        ):
+            call_command("check", "--deploy", "--tag", "dockerflow")
