@@ -19,9 +19,20 @@ def test_seed_import_paths() -> None:
 def test_seed_checks_module_reexports_messages_and_levels() -> None:
     from dockerflow.sanic import checks
 
-    for name in (
-        "CRITICAL DEBUG ERROR INFO STATUSES WARNING CheckMessage "
-        "Critical Debug Error Info Warning level_to_text"
-    ).split():
+    for name in [
+        "CRITICAL",
+        "DEBUG",
+        "ERROR",
+        "INFO",
+        "STATUSES",
+        "WARNING",
+        "CheckMessage",
+        "Critical",
+        "Debug",
+        "Error",
+        "Info",
+        "Warning",
+        "level_to_text",
+    ]:
         assert getattr(checks, name) is getattr(core_checks, name), name
     assert checks.level_to_text(checks.ERROR) == "error"
