@@ -7,6 +7,7 @@ when installed and when the app passes the objects they check.
 from __future__ import annotations
 
 from . import checks, signals
-from .app import Dockerflow, DockerflowState, HeartbeatFailure
+from .app import Dockerflow, HeartbeatFailure
+from .state import DockerflowState
 
 __all__ = ["Dockerflow", "DockerflowState", "HeartbeatFailure", "checks", "signals"]

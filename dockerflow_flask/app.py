@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,7 +17,7 @@ from werkzeug.exceptions import InternalServerError
 
 from dockerflow import endpoints, summary
 from dockerflow.checks import CheckRegistry, HeartbeatEngine, HeartbeatResult
-from dockerflow.checks.engine import CheckFn, is_async_check
+from dockerflow.checks.engine import CheckFn
 from dockerflow.logging import (
     get_or_generate_request_id,
     request_id_context,
@@ -29,6 +28,7 @@ from dockerflow.version import get_version
 from . import checks as builtin_checks
 from . import conf
 from .signals import heartbeat_failed, heartbeat_passed
+from .state import DockerflowState
 
 try:
     from flask_login import current_user
@@ -53,54 +53,6 @@ class HeartbeatFailure(InternalServerError):
     The extension's handler returns that response; an app may register its
     own handler for this class to change it.
     """
-
-
-def _in_app_context(app: flask.Flask, fn: CheckFn) -> CheckFn:
-    """``fn`` wrapped to run inside ``app``'s context on the engine's threads."""
-    if is_async_check(fn):
-
-        async def run_async() -> Any:
-            with app.app_context():
-                return await fn()
-
-        return run_async
-
-    def run() -> Any:
-        with app.app_context():
-            return fn()
-
-    return run
-
-
-class DockerflowState:
-    """What one app needs from the extension, kept in ``app.extensions["dockerflow"]``.
-
-    Other attributes are looked up on the extension, so code written for
-    python-dockerflow, which stored the extension itself there, still works.
-    """
-
-    def __init__(self, extension: Dockerflow, version_path: str) -> None:
-        self.extension = extension
-        self.version_path = version_path
-        # The engine recognises a check (hung, running or cached) by the
-        # callable's identity, so each check keeps one wrapper per app.
-        self._wrapped: dict[str, tuple[CheckFn, CheckFn]] = {}
-        self._lock = threading.Lock()
-
-    def checks(self, app: flask.Flask) -> list[tuple[str, CheckFn]]:
-        pairs = []
-        with self._lock:
-            for name, fn in self.extension.registry.get_checks().items():
-                entry = self._wrapped.get(name)
-                if entry is None or entry[0] is not fn:
-                    entry = self._wrapped[name] = (fn, _in_app_context(app, fn))
-                pairs.append((name, entry[1]))
-        return pairs
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "extension":
-            raise AttributeError(name)
-        return getattr(self.extension, name)
 
 
 class Dockerflow:
