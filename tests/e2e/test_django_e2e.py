@@ -116,6 +116,35 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
+SESSION_SCRIPT = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+
+for name, staff in (("staff", True), ("visitor", False)):
+    user = User.objects.create_user(name, password="pw-" + name, is_staff=staff)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print("SESSION", name, user.pk, session.session_key)
+"""
+
+
+@pytest.fixture(scope="module")
+def sessions(project: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Logged-in session cookies, by user name: (user id, Cookie header)."""
+    done = manage(project, "shell", "-c", SESSION_SCRIPT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [
+        line.split()[1:]
+        for line in done.stdout.splitlines()
+        if line.startswith("SESSION ")
+    ]
+    return {name: (pk, f"sessionid={key}") for name, pk, key in lines}
+
+
 @pytest.fixture(scope="module", params=SERVERS)
 def server(request: pytest.FixtureRequest, project: dict[str, str]) -> Iterator[Server]:
     with running(request.param, project) as server:
@@ -193,6 +222,28 @@ def test_heartbeat_passes_and_shows_details_only_with_the_token(server: Server) 
         "check_migrations_applied": "ok",
         "check_static_manifest": "ok",
     }
+
+
+def test_staff_see_details_and_summaries_carry_their_id(
+    server: Server, sessions: dict[str, tuple[str, str]]
+) -> None:
+    staff_id, staff_cookie = sessions["staff"]
+    _, visitor_cookie = sessions["visitor"]
+    staff = json.loads(
+        server.request("/__heartbeat__", headers={"Cookie": staff_cookie}).body
+    )
+    assert staff["checks"]["check_database_connected"] == "ok"
+    visitor = server.request("/__heartbeat__", headers={"Cookie": visitor_cookie})
+    assert json.loads(visitor.body) == {"status": "ok"}
+
+    offset = len(server.output())
+    rid = f"e2e-{uuid.uuid4()}"
+    admin = server.request(
+        "/admin/", headers={"Cookie": staff_cookie, "X-Request-ID": rid}
+    )
+    assert admin.status == 200
+    (summary,) = summaries_after(server, offset, {rid})
+    assert summary["Fields"]["uid"] == staff_id
 
 
 def test_probes_by_ip_bypass_allowed_hosts(server: Server) -> None:
