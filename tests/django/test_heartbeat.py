@@ -189,6 +189,16 @@ class TestDetails:
         client.force_login(staff)
         assert "details" in get(client, "error").json()
 
+    def test_staff_user_sees_details_through_the_url_view(self, client: Client) -> None:
+        staff = get_user_model().objects.create_user("s", password="x", is_staff=True)
+        client.force_login(staff)
+        last = [
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "dockerflow.middleware.DockerflowMiddleware",
+        ]
+        assert "details" in get(client, "error", MIDDLEWARE=last).json()
+
 
 class TestSignals:
     def test_passed_is_sent_with_level_and_result(self, client: Client) -> None:
