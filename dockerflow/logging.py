@@ -411,7 +411,9 @@ def get_or_generate_request_id(
     """
     name = header_name or "X-Request-ID"
     value = headers.get(name)
-    if value is None:
+    if value is None and isinstance(headers, dict):
+        # Framework header objects are case-insensitive already; a plain
+        # dict is not, so look through it.
         lowered = name.lower()
         value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
     return validate_request_id(value) or str(uuid.uuid4())
