@@ -101,7 +101,15 @@ def running(kind: str, env: dict[str, str]) -> Iterator[Server]:
             "--bind",
             f"127.0.0.1:{port}",
         ]
-        command += ["--access-logfile", "-", "--log-level", "info"]
+        # The Makefile's flags, minus the control socket: one fixed path in
+        # $HOME that every gunicorn on the machine would otherwise share.
+        command += [
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "info",
+            "--no-control-socket",
+        ]
     else:
         command = [str(BIN / "uvicorn"), "example_project.asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -384,6 +392,19 @@ def test_check_deploy_tag_dockerflow_runs_the_checks(project: dict[str, str]) ->
     )
     assert db_down.returncode != 0
     assert "dockerflow.health.E001" in db_down.stderr, db_down.stderr
+
+    with hung_server() as hung:
+        env = {
+            **project,
+            "REDIS_URL": f"redis://127.0.0.1:{hung}/0",
+            "DOCKERFLOW_CHECK_TIMEOUT": "2",
+        }
+        started = time.monotonic()
+        redis_hung = manage(env, *args, timeout=60)
+        took = time.monotonic() - started
+    assert redis_hung.returncode != 0
+    assert "dockerflow.health.E012" in redis_hung.stderr, redis_hung.stderr
+    assert took < 2 + 10, took  # the timeout, plus starting Django
 
 
 def test_migrate_and_plain_check_do_not_touch_redis(project: dict[str, str]) -> None:
