@@ -1,7 +1,7 @@
 """Every Django setting Dockerflow reads, with its default, in one lazy object.
 
-Each property reads ``django.conf.settings`` when it is accessed, never at
-import time, so ``override_settings`` in tests and late configuration work.
+Settings are read on first use, never at import time, and kept until Django
+says a setting changed (``override_settings`` sends ``setting_changed``).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 from .checks import DEFAULT_TIMEOUT
 from .endpoints import DEFAULT_FAILED_STATUS, DETAILS_AUTHORIZED
@@ -20,77 +21,93 @@ DEFAULT_CHECKS = (
 )
 DEFAULT_VERSION_CALLBACK = "dockerflow.version.get_version"
 
+_UNSET = object()
+# Reading a setting a project leaves unset makes Django raise and catch an
+# AttributeError; the middleware reads several per request, so keep them.
+_values: dict[str, Any] = {}
+
+
+def _clear(**kwargs: Any) -> None:
+    _values.clear()
+
+
+setting_changed.connect(_clear, dispatch_uid="dockerflow.conf.clear")
+
+
+def _read(name: str, default: Any) -> Any:
+    try:
+        value = _values[name]
+    except KeyError:
+        value = _values[name] = getattr(settings, name, _UNSET)
+    return default if value is _UNSET else value
+
 
 class DockerflowSettings:
     """Dockerflow's view of the project settings; see docs/settings.rst."""
 
     @property
     def BASE_DIR(self) -> Any:
-        return getattr(settings, "BASE_DIR", None)
+        return _read("BASE_DIR", None)
 
     @property
     def DEBUG(self) -> bool:
-        return bool(getattr(settings, "DEBUG", False))
+        return bool(_read("DEBUG", False))
 
     @property
     def SILENCED_SYSTEM_CHECKS(self) -> list[str]:
-        return list(getattr(settings, "SILENCED_SYSTEM_CHECKS", None) or ())
+        return list(_read("SILENCED_SYSTEM_CHECKS", None) or ())
 
     @property
     def VERSION_CALLBACK(self) -> Any:
-        return getattr(
-            settings, "DOCKERFLOW_VERSION_CALLBACK", DEFAULT_VERSION_CALLBACK
-        )
+        return _read("DOCKERFLOW_VERSION_CALLBACK", DEFAULT_VERSION_CALLBACK)
 
     @property
     def CHECKS(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_CHECKS", DEFAULT_CHECKS)
+        return _read("DOCKERFLOW_CHECKS", DEFAULT_CHECKS)
 
     @property
     def CHECK_TIMEOUT(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_CHECK_TIMEOUT", DEFAULT_TIMEOUT)
+        return _read("DOCKERFLOW_CHECK_TIMEOUT", DEFAULT_TIMEOUT)
 
     @property
     def HEARTBEAT_CACHE_SECONDS(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", 0)
+        return _read("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", 0)
 
     @property
     def HEARTBEAT_FAILED_STATUS_CODE(self) -> Any:
-        return getattr(
-            settings, "DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", DEFAULT_FAILED_STATUS
-        )
+        return _read("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", DEFAULT_FAILED_STATUS)
 
     @property
     def HEARTBEAT_DETAILS(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_HEARTBEAT_DETAILS", DETAILS_AUTHORIZED)
+        return _read("DOCKERFLOW_HEARTBEAT_DETAILS", DETAILS_AUTHORIZED)
 
     @property
     def HEARTBEAT_TOKEN(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_HEARTBEAT_TOKEN", None)
+        return _read("DOCKERFLOW_HEARTBEAT_TOKEN", None)
 
     @property
     def HEARTBEAT_RUN_SYSTEM_CHECKS(self) -> bool:
-        return bool(getattr(settings, "DOCKERFLOW_HEARTBEAT_RUN_SYSTEM_CHECKS", False))
+        return bool(_read("DOCKERFLOW_HEARTBEAT_RUN_SYSTEM_CHECKS", False))
 
     @property
     def REQUEST_ID_HEADER_NAME(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X-Request-ID")
+        return _read("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X-Request-ID")
 
     @property
     def SUMMARY_LOG_QUERYSTRING(self) -> bool:
-        return bool(getattr(settings, "DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", False))
+        return bool(_read("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", False))
 
     @property
     def SUMMARY_SKIP_PROBES(self) -> bool:
-        return bool(getattr(settings, "DOCKERFLOW_SUMMARY_SKIP_PROBES", False))
+        return bool(_read("DOCKERFLOW_SUMMARY_SKIP_PROBES", False))
 
     @property
     def DATABASES(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_DATABASES", None)
+        return _read("DOCKERFLOW_DATABASES", None)
 
     @property
     def CACHES(self) -> Any:
-        return getattr(settings, "DOCKERFLOW_CACHES", None)
+        return _read("DOCKERFLOW_CACHES", None)
 
 
 conf = DockerflowSettings()
