@@ -7,7 +7,7 @@ COMPAT := .venv-compat
 BIN := $(VENV)/bin
 PORT ?= 8000
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic
-EXTRAS := django,redis,flask,sanic,test,dev
+EXTRAS := django,redis,flask,sanic,example,test,dev
 
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -31,7 +31,7 @@ venv: $(VENV)/.installed
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --access-logfile - --log-level info
+	$(BIN)/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite on the oldest supported frameworks, and the coverage floor.
@@ -61,8 +61,11 @@ coverage: venv
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
 
+## The benchmarks in benchmarks/, each printing its side-by-side figures.
 bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
+	$(BIN)/python benchmarks/django_middleware.py
+	$(BIN)/python benchmarks/heartbeat_latency.py
 
 clean:
 	rm -rf $(VENV) $(COMPAT) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

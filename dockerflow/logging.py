@@ -384,6 +384,18 @@ class MozlogHandler(logging.StreamHandler):
         self.logger_name = name
         self.setFormatter(MozlogFormatter(logger_name=name))
 
+    def emit(self, record: logging.LogRecord) -> None:
+        # Written out rather than inherited: some tools (tracerite, which
+        # Sanic 25's command line loads) patch StreamHandler.emit to draw
+        # tracebacks around the line, which would break one-JSON-line output.
+        try:
+            self.stream.write(self.format(record) + self.terminator)
+            self.flush()
+        except RecursionError:  # pragma: no cover - as logging itself does
+            raise
+        except Exception:
+            self.handleError(record)
+
 
 def validate_request_id(value: Any) -> str | None:
     """``value`` when it is a safe request id, else None.

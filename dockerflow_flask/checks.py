@@ -6,6 +6,7 @@ an error message saying what to install, never as an ImportError.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from dockerflow import health
@@ -142,6 +143,14 @@ def check_redis_connected(client: Any) -> list[CheckMessage]:
         return [Error(msg, id=health.ERROR_CANNOT_CONNECT_REDIS)]
     except redis.RedisError as exc:
         return [Error(f'Redis error: "{exc}"', id=health.ERROR_REDIS_EXCEPTION)]
+    if inspect.isawaitable(result):
+        # An asyncio client's ping() is a coroutine, which is truthy: don't
+        # let it pass for a PONG.
+        getattr(result, "close", lambda: None)()
+        msg = (
+            "The Redis client is asynchronous; the Flask check needs a blocking client"
+        )
+        return [Error(msg, id=health.ERROR_MISCONFIGURED_REDIS)]
     if not result:
         return [Error("Redis ping failed", id=health.ERROR_REDIS_PING_FAILED)]
     return []

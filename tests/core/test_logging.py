@@ -305,3 +305,34 @@ def test_request_id_header_is_matched_case_insensitively() -> None:
 def test_request_id_bytes() -> None:
     assert validate_request_id(b"abc") == "abc"
     assert validate_request_id(b"\xff") is None
+
+
+def test_mozlog_handler_ignores_patches_to_stream_handler_emit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def decorate(self: logging.StreamHandler, record: logging.LogRecord) -> None:  # type: ignore[type-arg]
+        self.stream.write("╭── drawn traceback ──╮\n")
+
+    monkeypatch.setattr(logging.StreamHandler, "emit", decorate)
+    stream = io.StringIO()
+    handler = MozlogHandler(stream=stream)
+    try:
+        raise ValueError("x")
+    except ValueError:
+        handler.handle(
+            make_record("boom", level=logging.ERROR, exc_info=sys.exc_info())
+        )
+    out = strict_loads(stream.getvalue().strip())
+    assert "raise ValueError" in out["Fields"]["traceback"]
+
+
+def test_mozlog_handler_reports_a_broken_stream(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError("disk full")
+
+    handler = MozlogHandler(stream=Broken())
+    handler.handle(make_record("x"))
+    assert "disk full" in capsys.readouterr().err

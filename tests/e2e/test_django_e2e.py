@@ -104,8 +104,6 @@ def running(kind: str, env: dict[str, str]) -> Iterator[Server]:
         # The Makefile's flags, minus the control socket: one fixed path in
         # $HOME that every gunicorn on the machine would otherwise share.
         command += [
-            "--access-logfile",
-            "-",
             "--log-level",
             "info",
             "--no-control-socket",

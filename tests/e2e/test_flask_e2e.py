@@ -52,6 +52,7 @@ def start(tmp_path: Path, **env: str) -> Any:
         "2",
         "--error-logfile",
         str(tmp_path / "gunicorn.log"),  # keep stdout for the app's mozlog
+        "--no-control-socket",  # gunicorn 27 shares one default socket path
         "tests.e2e.apps.flask_app:app",
     ]
     base = {

@@ -274,3 +274,13 @@ def test_redis_falsy_ping_is_e007() -> None:
 
     [message] = checks.check_redis_connected(Silent())
     assert message.id == health.ERROR_REDIS_PING_FAILED
+
+
+def test_redis_asyncio_client_is_not_taken_for_a_pong() -> None:
+    require_redis()
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(REDIS_URL)
+    [message] = checks.check_redis_connected(client)
+    assert message.id == health.ERROR_MISCONFIGURED_REDIS
+    assert "asynchronous" in message.msg
