@@ -7,6 +7,7 @@ command, waits until the port answers, and always stops the process.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -102,3 +104,40 @@ def serve(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+MOZLOG_KEYS = {
+    "Timestamp",
+    "Type",
+    "Logger",
+    "Hostname",
+    "EnvVersion",
+    "Severity",
+    "Pid",
+    "Fields",
+}
+
+
+def mozlog_records(server: Server, logger_name: str) -> list[dict[str, Any]]:
+    """Every line the server wrote, each asserted to be a mozlog record."""
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines]  # every line is JSON
+    for record in parsed:
+        assert set(record) == MOZLOG_KEYS, record
+        assert record["Logger"] == logger_name and record["EnvVersion"] == "2.0"
+    return parsed
+
+
+def summaries_for(server: Server, rid: str, logger_name: str) -> list[dict[str, Any]]:
+    """The request.summary records carrying ``rid``, waiting briefly for them:
+    a server may write the record just after sending the response."""
+    deadline = time.monotonic() + 5
+    while True:
+        found = [
+            r
+            for r in mozlog_records(server, logger_name)
+            if r["Type"] == "request.summary" and r["Fields"].get("rid") == rid
+        ]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

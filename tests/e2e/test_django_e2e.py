@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import BIN, ROOT, Server, serve
+from tests.e2e.server import BIN, MOZLOG_KEYS, ROOT, Server, serve
 from tests.services import (
     POSTGRES_URL,
     REDIS_URL,
@@ -37,16 +37,6 @@ pytestmark = pytest.mark.e2e
 TOKEN = "e2e-heartbeat-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 VERSION = json.loads((ROOT / "example_project" / "version.json").read_text())
-MOZLOG_KEYS = {
-    "Timestamp",
-    "Type",
-    "Logger",
-    "Hostname",
-    "EnvVersion",
-    "Severity",
-    "Pid",
-    "Fields",
-}
 # What gunicorn and uvicorn write themselves: gunicorn's error log, its
 # access log, and uvicorn's "LEVEL:" lines. Anything else must be mozlog.
 SERVER_LINE = re.compile(

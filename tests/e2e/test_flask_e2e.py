@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import BIN, Server, serve
+from tests.e2e.server import BIN, Server, mozlog_records, serve, summaries_for
 from tests.services import (
     POSTGRES_URL,
     REDIS_URL,
@@ -29,16 +29,6 @@ pytestmark = pytest.mark.e2e
 
 TOKEN = "flask-e2e-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-MOZLOG_KEYS = {
-    "Timestamp",
-    "Type",
-    "Logger",
-    "Hostname",
-    "EnvVersion",
-    "Severity",
-    "Pid",
-    "Fields",
-}
 
 
 def start(tmp_path: Path, **env: str) -> Any:
@@ -62,28 +52,6 @@ def start(tmp_path: Path, **env: str) -> Any:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     return serve(command, port, env={**base, **env})
-
-
-def records(server: Server) -> list[dict[str, Any]]:
-    lines = [line for line in server.output().splitlines() if line.strip()]
-    parsed = [json.loads(line) for line in lines]  # every line is JSON
-    for record in parsed:
-        assert set(record) == MOZLOG_KEYS, record
-        assert record["Logger"] == "e2e" and record["EnvVersion"] == "2.0"
-    return parsed
-
-
-def summaries_for(server: Server, rid: str) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + 5  # the worker flushes after answering
-    while True:
-        found = [
-            r
-            for r in records(server)
-            if r["Type"] == "request.summary" and r["Fields"].get("rid") == rid
-        ]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -124,7 +92,7 @@ def test_one_summary_per_request_with_its_id(server: Server) -> None:
             assert response.headers["x-request-id"] == rid
         sent.append((path, rid, response.status))
     for path, rid, status in sent:
-        [record] = summaries_for(server, rid)
+        [record] = summaries_for(server, rid, "e2e")
         fields = record["Fields"]
         assert (fields["path"], fields["agent"], fields["method"]) == (
             path,
@@ -142,7 +110,7 @@ def test_one_summary_per_request_with_its_id(server: Server) -> None:
     # Nothing else on stdout broke the format, and no request logged twice.
     rids = [
         r["Fields"].get("rid")
-        for r in records(server)
+        for r in mozlog_records(server, "e2e")
         if r["Type"] == "request.summary"
     ]
     assert all(rids.count(rid) == 1 for _, rid, _ in sent)
