@@ -94,6 +94,7 @@ def test_head_gives_status_and_no_body(client: Client, path: str) -> None:
     assert head.status_code == get.status_code == 200
     assert head.content == b""
     assert get.content != b""
+    assert head["Content-Length"] == get["Content-Length"] == str(len(get.content))
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
