@@ -156,7 +156,9 @@ def _format_frames(tb: TracebackType | None) -> list[str]:
     return lines
 
 
-_STANDARD_COUNT = len(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
+_LogRecord = logging.LogRecord
+_islice = itertools.islice
+_STANDARD_COUNT = len(_LogRecord("", 0, "", 0, "", (), None).__dict__)
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -234,6 +236,7 @@ class JsonLogFormatter(logging.Formatter):
             else lambda o, _level: self._encoder.iterencode(o)
         )
         self._heads: dict[tuple[Any, Any, Any], str] = {}
+        self._heads_get = self._heads.get
         self._constant = self._encode(
             {
                 "Logger": self.logger_name,
@@ -263,20 +266,23 @@ class JsonLogFormatter(logging.Formatter):
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
         attrs = record.__dict__
-        if type(record) is logging.LogRecord and len(attrs) >= _STANDARD_COUNT:
+        if type(record) is _LogRecord and len(attrs) >= _STANDARD_COUNT:
             # LogRecord.__init__ sets its attributes first, in a fixed order:
             # what follows them is the caller's extras (or another
             # formatter's "message" and "asctime"). Subclasses may differ,
             # so they take the slower path below.
-            fields = dict(itertools.islice(attrs.items(), _STANDARD_COUNT, None))
+            fields = dict(_islice(attrs.items(), _STANDARD_COUNT, None))
             if "message" in fields or "asctime" in fields:
                 fields.pop("message", None)
                 fields.pop("asctime", None)
         else:
             excluded = self.EXCLUDED_LOGRECORD_ATTRS
             fields = {k: v for k, v in attrs.items() if k not in excluded}
+        msg = record.msg
         try:
-            message = record.getMessage() if record.args else str(record.msg)
+            message = (
+                msg if type(msg) is str and not record.args else record.getMessage()
+            )
         except Exception as exc:
             # The format string and its args don't match: keep both, raw.
             fields["msg"] = (
@@ -287,15 +293,12 @@ class JsonLogFormatter(logging.Formatter):
             fields["args"] = record.args
             fields["format_error"] = f"{type(exc).__name__}: {_safe_repr(exc)}"
         else:
-            if message:
-                if (
-                    message[0] == "{"
-                    and message[-1] == "}"
-                    and self._merge_json(message, fields)
-                ):
-                    pass
-                else:
-                    fields["msg"] = message
+            if message and not (
+                message[0] == "{"
+                and message[-1] == "}"
+                and self._merge_json(message, fields)
+            ):
+                fields["msg"] = message
         if record.exc_info:
             exc_type, exc_value, exc_tb = record.exc_info
             fields["error"] = _safe_repr(exc_value)
@@ -321,7 +324,7 @@ class JsonLogFormatter(logging.Formatter):
         """One line of strict JSON for ``record``; never raises."""
         try:
             try:
-                head = self._heads.get((record.name, record.levelno, record.process))
+                head = self._heads_get((record.name, record.levelno, record.process))
                 if head is None:
                     head = self._head(record)
                 encoded = "".join(self._iterencode(self._fields(record), 0))
