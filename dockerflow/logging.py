@@ -22,6 +22,8 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from types import TracebackType
 from typing import Any
 
+from .safejson import json_key, safe_repr, sanitize
+
 __all__ = [
     "REQUEST_ID_MAX_LENGTH",
     "JsonLogFormatter",
@@ -44,83 +46,12 @@ request_id_context: ContextVar[str | None] = ContextVar(
 REQUEST_ID_MAX_LENGTH = 128
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:+/=\-]+")
 
-# Values deeper than this, or containers longer than this, are cut when a
-# record has to be sanitised; the first attempt encodes them as they are.
-_MAX_DEPTH = 64
-_MAX_ITEMS = 10_000
-_MAX_REPR = 10_000
-
-
-def _safe_repr(value: object) -> str:
-    """``repr(value)``, or a placeholder naming its type when repr fails."""
-    try:
-        text = repr(value)
-        if not isinstance(text, str):  # pragma: no cover - repr() enforces str
-            raise TypeError
-    except Exception:
-        return f"<unrepresentable {type(value).__qualname__} object>"
-    return text if len(text) <= _MAX_REPR else text[:_MAX_REPR] + "...<truncated>"
-
 
 class SafeJSONEncoder(json.JSONEncoder):
     """A JSON encoder that writes the repr of anything JSON can't hold."""
 
     def default(self, o: Any) -> Any:
-        return _safe_repr(o)
-
-
-def _float(value: float) -> Any:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float(value)
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return str(key)
-    if key is None or isinstance(key, (bool, int, float)):
-        return json.dumps(_float(key) if isinstance(key, float) else key)
-    return _safe_repr(key)
-
-
-def _sanitize(value: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> Any:
-    """A copy of ``value`` made only of what strict JSON can hold.
-
-    Used when a record failed to encode as it was: cycles, NaN, deep or
-    huge values, broken containers and odd keys all get a safe stand-in.
-    """
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return _float(value)
-    if depth >= _MAX_DEPTH:
-        return "<too deep>"
-    if id(value) in seen:
-        return "<cycle>"
-    inner = seen | {id(value)}
-    try:
-        if isinstance(value, Mapping):
-            out = {}
-            for n, (k, v) in enumerate(value.items()):
-                if n >= _MAX_ITEMS:
-                    out["..."] = f"<{len(value) - n} more>"
-                    break
-                out[_key(k)] = _sanitize(v, depth + 1, inner)
-            return out
-        if isinstance(value, (list, tuple)):
-            items = [_sanitize(v, depth + 1, inner) for v in value[:_MAX_ITEMS]]
-            if len(value) > _MAX_ITEMS:
-                items.append(f"<{len(value) - _MAX_ITEMS} more>")
-            return items
-    except Exception:
-        pass
-    return _safe_repr(value)
+        return safe_repr(o)
 
 
 def safer_format_traceback(
@@ -137,9 +68,7 @@ def safer_format_traceback(
         frames = "".join(_format_frames(exc_tb))
     except Exception:
         frames = "".join(traceback.format_tb(exc_tb))
-    return (
-        f"Uncaught exception:\n{frames}{_safe_repr(exc_typ)}\n{_safe_repr(exc_val)}\n"
-    )
+    return f"Uncaught exception:\n{frames}{safe_repr(exc_typ)}\n{safe_repr(exc_val)}\n"
 
 
 def _format_frames(tb: TracebackType | None) -> list[str]:
@@ -223,7 +152,7 @@ class JsonLogFormatter(logging.Formatter):
         self._iterencode: Any = (
             c_make_encoder(
                 None,
-                _safe_repr,
+                safe_repr,
                 encode_basestring_ascii,
                 None,
                 ":",
@@ -286,12 +215,10 @@ class JsonLogFormatter(logging.Formatter):
         except Exception as exc:
             # The format string and its args don't match: keep both, raw.
             fields["msg"] = (
-                _safe_repr(record.msg)
-                if not isinstance(record.msg, str)
-                else record.msg
+                safe_repr(record.msg) if not isinstance(record.msg, str) else record.msg
             )
             fields["args"] = record.args
-            fields["format_error"] = f"{type(exc).__name__}: {_safe_repr(exc)}"
+            fields["format_error"] = f"{type(exc).__name__}: {safe_repr(exc)}"
         else:
             if message and not (
                 message[0] == "{"
@@ -301,7 +228,7 @@ class JsonLogFormatter(logging.Formatter):
                 fields["msg"] = message
         if record.exc_info:
             exc_type, exc_value, exc_tb = record.exc_info
-            fields["error"] = _safe_repr(exc_value)
+            fields["error"] = safe_repr(exc_value)
             fields["traceback"] = safer_format_traceback(exc_type, exc_value, exc_tb)
         if record.stack_info:
             fields["stack"] = record.stack_info
@@ -330,7 +257,7 @@ class JsonLogFormatter(logging.Formatter):
                 encoded = "".join(self._iterencode(self._fields(record), 0))
                 return f'{{"Timestamp":{int(record.created * 1e9)},{head}{encoded}}}'
             except Exception:
-                return self._encode(_sanitize(self.convert_record(record)))
+                return self._encode(sanitize(self.convert_record(record)))
         except Exception as exc:
             return self._last_resort(record, exc)
 
@@ -338,7 +265,7 @@ class JsonLogFormatter(logging.Formatter):
         """The envelope between Timestamp and Fields, which repeats per logger."""
         severity = self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL)
         head = (
-            f'"Type":{encode_basestring_ascii(_key(record.name))},{self._constant},'
+            f'"Type":{encode_basestring_ascii(json_key(record.name))},{self._constant},'
             f'"Severity":{severity},"Pid":{int(record.process or 0)},"Fields":'
         )
         if len(self._heads) < 1024:  # bounded: logger names are few
@@ -356,7 +283,7 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(
             {
                 "Timestamp": timestamp,
-                "Type": _safe_repr(getattr(record, "name", None)),
+                "Type": safe_repr(getattr(record, "name", None)),
                 "Logger": self.logger_name,
                 "Hostname": self.hostname,
                 "EnvVersion": self.LOGGING_FORMAT_VERSION,
@@ -365,8 +292,8 @@ class JsonLogFormatter(logging.Formatter):
                 if isinstance(getattr(record, "process", None), int)
                 else 0,
                 "Fields": {
-                    "msg": _safe_repr(getattr(record, "msg", None)),
-                    "format_error": f"{type(exc).__name__}: {_safe_repr(exc)}",
+                    "msg": safe_repr(getattr(record, "msg", None)),
+                    "format_error": f"{type(exc).__name__}: {safe_repr(exc)}",
                 },
             },
             ensure_ascii=True,

@@ -15,6 +15,8 @@ CORE_MODULES = [
     "dockerflow.endpoints",
     "dockerflow.health",
     "dockerflow.logging",
+    "dockerflow.options",
+    "dockerflow.safejson",
     "dockerflow.summary",
     "dockerflow.version",
 ]
