@@ -10,6 +10,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .checks.results import HeartbeatResult
@@ -43,11 +44,14 @@ class Reply:
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS))
 
+    @cached_property
+    def encoded(self) -> bytes:
+        """The JSON body as GET sends it, encoded once."""
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
     def content(self, method: str = "GET") -> bytes:
         """The encoded body; empty for HEAD, which only gets the status."""
-        if method.upper() == "HEAD":
-            return b""
-        return json.dumps(self.body, separators=(",", ":")).encode()
+        return b"" if method.upper() == "HEAD" else self.encoded
 
 
 def endpoint_for(path: str) -> str | None:

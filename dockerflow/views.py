@@ -35,13 +35,12 @@ __all__ = [
 
 
 def to_response(reply: endpoints.Reply, method: str) -> HttpResponse:
-    body = reply.content()
     response = HttpResponse(reply.content(method), status=reply.status)
     for name, value in reply.headers.items():
         response[name] = value
     # Set here because the middleware may answer before CommonMiddleware
     # would; HEAD gets the length GET would have, as HTTP prescribes.
-    response["Content-Length"] = str(len(body))
+    response["Content-Length"] = str(len(reply.encoded))
     return response
 
 

@@ -42,6 +42,7 @@ _RID = "_dockerflow_request_id"
 _STARTED = "_dockerflow_started"
 _TOKEN = "_dockerflow_rid_token"
 _LOGGED = "_dockerflow_logged"
+_SETTINGS = "_dockerflow_settings"
 
 # Every method gets to the view, so that the ones we refuse get a JSON 405.
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -165,7 +166,12 @@ class Dockerflow:
     # -- request.summary --------------------------------------------------
 
     def _settings(self) -> conf.Settings:
-        return conf.read(flask.current_app.config)
+        """The app's settings, parsed once per request."""
+        settings = flask.g.get(_SETTINGS)
+        if settings is None:
+            settings = conf.read(flask.current_app.config)
+            setattr(flask.g, _SETTINGS, settings)
+        return settings  # type: ignore[no-any-return]
 
     def _before_request(self) -> None:
         g = flask.g
@@ -269,7 +275,9 @@ class Dockerflow:
     def run_checks(self, app: flask.Flask | None = None) -> HeartbeatResult:
         """Run ``app``'s checks (default: the current app's) as the heartbeat does."""
         app = app or flask.current_app._get_current_object()  # type: ignore[attr-defined]
-        settings = conf.read(app.config)
+        return self._run(app, conf.read(app.config))
+
+    def _run(self, app: flask.Flask, settings: conf.Settings) -> HeartbeatResult:
         state: DockerflowState = app.extensions["dockerflow"]
         return self.engine.run(
             state.checks(app),
@@ -286,7 +294,7 @@ class Dockerflow:
             return self._response(refused)
         app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
         settings = self._settings()
-        result = self.run_checks(app)
+        result = self._run(app, settings)
         signal = heartbeat_passed if result.passed else heartbeat_failed
         signal.send(app, level=result.level, result=result)
         details = endpoints.may_see_details(

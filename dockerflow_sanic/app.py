@@ -157,13 +157,21 @@ class Dockerflow:
         self._version_callback = func
         return func
 
+    @staticmethod
+    def _settings(request: Request) -> conf.Settings:
+        """The app's settings, parsed once per request."""
+        settings = getattr(request.ctx, "dockerflow_settings", None)
+        if settings is None:
+            settings = request.ctx.dockerflow_settings = conf.read(request.app.config)
+        return settings  # type: ignore[no-any-return]
+
     # -- request.summary ----------------------------------------------------
 
     def _request_middleware(self, request: Request) -> None:
         ctx = request.ctx
         if hasattr(ctx, "dockerflow_started"):
             return
-        settings = conf.read(request.app.config)
+        settings = self._settings(request)
         ctx.dockerflow_started = time.perf_counter()
         ctx.id = get_or_generate_request_id(request.headers, settings.request_id_header)
         ctx.dockerflow_rid_token = request_id_context.set(ctx.id)
@@ -183,8 +191,7 @@ class Dockerflow:
         ctx.dockerflow_status = response.status
         rid = getattr(ctx, "id", None)
         if rid is not None:
-            header = conf.read(request.app.config).request_id_header
-            response.headers[header] = rid
+            response.headers[self._settings(request).request_id_header] = rid
         log_summary(
             self.summary_extra(request), self._raised(request), self.summary_logger
         )
@@ -210,7 +217,7 @@ class Dockerflow:
 
         Override to add fields; call it from a response middleware or later.
         """
-        settings = conf.read(request.app.config)
+        settings = self._settings(request)
         ctx = request.ctx
         return summary_fields(
             method=request.method,
@@ -271,7 +278,7 @@ class Dockerflow:
         denied = method_not_allowed(request.method)
         if denied is not None:
             return self._respond(request, denied)
-        settings = conf.read(request.app.config)
+        settings = self._settings(request)
         result = await self.engine.run_async(
             self.registry.get_checks().items(),
             silenced=self.silenced_checks,

@@ -44,6 +44,7 @@ def test_version_replies() -> None:
         "Cache-Control": "no-store",
     }
     assert ok.content("HEAD") == b""
+    assert ok.encoded is ok.content()  # encoded once, kept
     missing = endpoints.version_reply(None)
     assert (missing.status, missing.body) == (404, {"error": "version.json not found"})
     broken = endpoints.version_reply(
