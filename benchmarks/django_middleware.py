@@ -28,10 +28,10 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"hello", content_type="text/plain")
 
 
-urlpatterns = [path("hello/", hello), path("", include("dockerflow.urls"))]
+urlpatterns = [path("hello/", hello), path("", include("dockerflow.django.urls"))]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-DOCKERFLOW = "dockerflow.middleware.DockerflowMiddleware"
+DOCKERFLOW = "dockerflow.django.middleware.DockerflowMiddleware"
 
 
 def configure() -> None:
@@ -43,7 +43,7 @@ def configure() -> None:
         INSTALLED_APPS=[
             "django.contrib.auth",
             "django.contrib.contenttypes",
-            "dockerflow",
+            "dockerflow.django",
         ],
         DATABASES={},
         MIDDLEWARE=[],

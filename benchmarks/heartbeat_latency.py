@@ -69,7 +69,7 @@ def seed_style_heartbeat(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("seed-heartbeat/", seed_style_heartbeat),
-    path("", include("dockerflow.urls")),
+    path("", include("dockerflow.django.urls")),
 ]
 
 
@@ -82,7 +82,7 @@ def configure() -> None:
         INSTALLED_APPS=[
             "django.contrib.auth",
             "django.contrib.contenttypes",
-            "dockerflow",
+            "dockerflow.django",
         ],
         DATABASES={},
         MIDDLEWARE=[],

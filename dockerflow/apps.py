@@ -1,29 +1,21 @@
-"""The ``dockerflow`` Django app: wires settings checks and DOCKERFLOW_CHECKS
-into Django's system-check framework when the app registry is ready.
+"""Lets INSTALLED_APPS keep the short ``"dockerflow"``: it loads the same app as
+``"dockerflow.django"``, whose config Django finds here, looked up lazily.
 """
 
 from __future__ import annotations
 
-from django.apps import AppConfig
-from django.core import checks
-from django.utils.translation import gettext_lazy as _
-
-#: The system-check tag of everything Dockerflow registers.
-TAG = "dockerflow"
+from typing import Any
 
 
-class DockerflowConfig(AppConfig):
-    name = "dockerflow"
-    label = "dockerflow"
-    verbose_name = _("Dockerflow")
-    default_auto_field = "django.db.models.BigAutoField"
+def __getattr__(name: str) -> Any:
+    # Django's app loading reads this module's classes; importing the
+    # config only then keeps the core free of Django for everyone else.
+    if name == "DockerflowConfig":
+        from dockerflow.django.apps import DockerflowConfig
 
-    def ready(self) -> None:
-        from .heartbeat import dockerflow_checks
-        from .system_checks import check_settings
+        return DockerflowConfig
+    raise AttributeError(name)
 
-        # Settings are validated on every `check`, `runserver` and `migrate`.
-        checks.register(check_settings, TAG)
-        # The heartbeat's checks reach backing services, so they run only
-        # with --deploy: `manage.py check --deploy --tag dockerflow`.
-        checks.register(dockerflow_checks, TAG, deploy=True)
+
+def __dir__() -> list[str]:
+    return ["DockerflowConfig"]

@@ -1,18 +1,16 @@
-"""URL patterns for the three endpoints, with or without a trailing slash.
+"""The short ``include("dockerflow.urls")`` spelling, kept working.
 
-Include them at the root: ``path("", include("dockerflow.urls"))``.
+It serves the patterns of ``dockerflow.django.urls``, loaded on use.
 """
 
 from __future__ import annotations
 
-from django.urls import re_path
+from typing import Any
 
-from . import views
 
-app_name = "dockerflow"
+def __getattr__(name: str) -> Any:
+    if name in ("urlpatterns", "app_name"):
+        from dockerflow.django import urls
 
-urlpatterns = [
-    re_path(r"^__version__/?$", views.version, name="version"),
-    re_path(r"^__heartbeat__/?$", views.heartbeat, name="heartbeat"),
-    re_path(r"^__lbheartbeat__/?$", views.lbheartbeat, name="lbheartbeat"),
-]
+        return getattr(urls, name)
+    raise AttributeError(name)

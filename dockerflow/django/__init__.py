@@ -1,5 +1,5 @@
-"""python-dockerflow's ``dockerflow.django`` package, kept as aliases.
+"""The Django app: ``"dockerflow.django"`` in INSTALLED_APPS (label ``dockerflow``).
 
-``"dockerflow.django"`` in INSTALLED_APPS loads the same ``dockerflow`` app;
-the submodules re-export the objects of their ``dockerflow.*`` counterparts.
+Its settings, system checks, built-in checks, views, urls, middleware and
+signals translate Django's types into calls on the framework-free core.
 """

@@ -1,10 +1,29 @@
-"""Lets INSTALLED_APPS list the seed's ``"dockerflow.django"``.
-
-The config's name is ``"dockerflow"``, so Django loads that same app.
+"""The Django app ``dockerflow.django`` (label ``dockerflow``): wires the settings
+checks and DOCKERFLOW_CHECKS into Django's system-check framework when ready.
 """
 
 from __future__ import annotations
 
-from ..apps import DockerflowConfig
+from django.apps import AppConfig
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
-__all__ = ["DockerflowConfig"]
+#: The system-check tag of everything Dockerflow registers.
+TAG = "dockerflow"
+
+
+class DockerflowConfig(AppConfig):
+    name = "dockerflow.django"
+    label = "dockerflow"
+    verbose_name = _("Dockerflow")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .heartbeat import dockerflow_checks
+        from .system_checks import check_settings
+
+        # Settings are validated on every `check`, `runserver` and `migrate`.
+        checks.register(check_settings, TAG)
+        # The heartbeat's checks reach backing services, so they run only
+        # with --deploy: `manage.py check --deploy --tag dockerflow`.
+        checks.register(dockerflow_checks, TAG, deploy=True)

@@ -1,18 +1,29 @@
-"""The seed's ``dockerflow.django.checks``: the built-in checks, re-exported.
+"""The built-in Django checks for databases, migrations, Redis and caches.
 
-Seed-era DOCKERFLOW_CHECKS entries such as
-``"dockerflow.django.checks.check_database_connected"`` keep working.
+Each takes ``(app_configs, **kwargs)`` and returns ``django.core.checks``
+messages with the IDs in :mod:`dockerflow.health`; none of them raises.
+DOCKERFLOW_CHECKS names them by this module's path, as python-dockerflow did.
 """
 
 from __future__ import annotations
 
-from ..builtin_checks import (
-    check_cache,
-    check_database_connected,
-    check_migrations_applied,
-    check_redis_connected,
-)
-from ..checks import level_to_text
+import uuid
+from typing import Any
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from dockerflow import health
+from dockerflow.checks import level_to_text
+
+from .conf import conf
+
+try:  # Optional: only check_redis_connected needs these.
+    import redis
+    from django_redis import get_redis_connection
+except ImportError:  # pragma: no cover - both venvs install them
+    redis = None  # type: ignore[assignment]
+    get_redis_connection = None
 
 __all__ = [
     "check_cache",
@@ -21,3 +32,201 @@ __all__ = [
     "check_redis_connected",
     "level_to_text",
 ]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _aliases(chosen: Any, configured: Any) -> list[str]:
+    return list(configured) if chosen is None else [str(a) for a in chosen]
+
+
+def check_database_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
+    """Connect to each database (DOCKERFLOW_DATABASES, default every alias)."""
+    from django.db import connections
+    from django.db.utils import ConnectionDoesNotExist
+
+    try:
+        aliases = _aliases(conf.DATABASES, connections)
+    except Exception as exc:  # DATABASES itself is unusable
+        return [
+            checks.Error(
+                f"Databases are misconfigured: {_describe(exc)}",
+                id=health.ERROR_MISCONFIGURED_DATABASE,
+            )
+        ]
+    errors: list[Any] = []
+    for alias in aliases:
+        try:
+            connection = connections[alias]
+            connection.ensure_connection()
+        except (ImproperlyConfigured, ConnectionDoesNotExist) as exc:
+            errors.append(
+                checks.Error(
+                    f"Database {alias!r} is misconfigured: {_describe(exc)}",
+                    id=health.ERROR_MISCONFIGURED_DATABASE,
+                )
+            )
+        except Exception as exc:
+            errors.append(
+                checks.Error(
+                    f"Could not connect to database {alias!r}: {_describe(exc)}",
+                    id=health.ERROR_CANNOT_CONNECT_DATABASE,
+                )
+            )
+        else:
+            if not connection.is_usable():
+                errors.append(
+                    checks.Error(
+                        f"Database {alias!r} connection is not usable",
+                        id=health.ERROR_UNUSABLE_DATABASE,
+                    )
+                )
+    return errors
+
+
+def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
+    """A Warning for each migration the default database has not applied.
+
+    A Warning, not an Error, because Django refuses to run ``migrate``
+    while an Error-level system check fails.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.loader import MigrationLoader
+
+    try:
+        loader = MigrationLoader(
+            connections[DEFAULT_DB_ALIAS], ignore_no_migrations=True
+        )
+        applied = loader.applied_migrations or {}
+        nodes = list(loader.graph.nodes.items())
+    except Exception as exc:
+        return [
+            checks.Info(
+                f"Can't connect to database to check migrations: {_describe(exc)}",
+                id=health.INFO_CANT_CHECK_MIGRATIONS,
+            )
+        ]
+    labels = (
+        {app.label for app in app_configs} if app_configs else set(loader.migrated_apps)
+    )
+    return [
+        checks.Warning(
+            f"Unapplied migration {migration}", id=health.WARNING_UNAPPLIED_MIGRATION
+        )
+        for node, migration in sorted(nodes)
+        if migration.app_label in labels and node not in applied
+    ]
+
+
+def _ping(client: Any, timeout: float) -> Any:
+    """PING over a fresh connection with socket timeouts, so a hung Redis
+    gives an error instead of a thread blocked forever.
+
+    Pools we can't copy (sentinel, cluster) are pinged as configured.
+    """
+    pool: Any = getattr(client, "connection_pool", None)
+    if type(pool) not in (redis.ConnectionPool, redis.BlockingConnectionPool):
+        return client.ping()
+    options = dict(pool.connection_kwargs)
+    for key in ("socket_timeout", "socket_connect_timeout"):
+        if options.get(key) is None:
+            options[key] = timeout
+    connection = pool.connection_class(**options)
+    try:
+        connection.send_command("PING")
+        return connection.read_response()
+    finally:
+        connection.disconnect()
+
+
+def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
+    """PING the django-redis ``default`` connection."""
+    if redis is None or get_redis_connection is None:
+        return [
+            checks.Error(
+                "Redis client not available: install redis and django-redis "
+                "(pip install 'dockerflow[redis]')",
+                id=health.ERROR_MISSING_REDIS_CLIENT,
+            )
+        ]
+    try:
+        client = get_redis_connection("default")
+    except (ImproperlyConfigured, KeyError, ValueError) as exc:
+        return [
+            checks.Error(
+                f"Redis misconfigured: {_describe(exc)}",
+                id=health.ERROR_MISCONFIGURED_REDIS,
+            )
+        ]
+    except NotImplementedError as exc:
+        return [
+            checks.Error(
+                f"Redis client not available: {_describe(exc)}",
+                id=health.ERROR_MISSING_REDIS_CLIENT,
+            )
+        ]
+    except Exception as exc:
+        return [
+            checks.Error(
+                f"Could not connect to redis: {_describe(exc)}",
+                id=health.ERROR_CANNOT_CONNECT_REDIS,
+            )
+        ]
+    try:
+        timeout = float(conf.CHECK_TIMEOUT)
+        answer = _ping(client, timeout)
+    except Exception as exc:
+        return [
+            checks.Error(
+                f"Could not connect to redis: {_describe(exc)}",
+                id=health.ERROR_CANNOT_CONNECT_REDIS,
+            )
+        ]
+    if answer not in (True, b"PONG", "PONG"):
+        return [
+            checks.Error(
+                f"Redis ping failed: answered {answer!r}",
+                id=health.ERROR_REDIS_PING_FAILED,
+            )
+        ]
+    return []
+
+
+def check_cache(app_configs: Any, **kwargs: Any) -> list[Any]:
+    """A set/get/delete round-trip on each cache (DOCKERFLOW_CACHES, default all).
+
+    Dummy caches store nothing by design, so they are left out.
+    """
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+
+    errors: list[Any] = []
+    for alias in _aliases(conf.CACHES, getattr(settings, "CACHES", {})):
+        key, value = f"dockerflow:check_cache:{uuid.uuid4().hex}", uuid.uuid4().hex
+        try:
+            cache = caches[alias]
+            if isinstance(cache, DummyCache):
+                continue
+            cache.set(key, value, timeout=30)
+            got = cache.get(key)
+            cache.delete(key)
+        except Exception as exc:
+            errors.append(
+                checks.Error(
+                    f"Cache {alias!r} failed a set/get round-trip: {_describe(exc)}",
+                    id=health.ERROR_CACHE_EXCEPTION,
+                )
+            )
+            continue
+        if got != value:
+            errors.append(
+                checks.Error(
+                    f"Cache {alias!r} returned {got!r} for a value it was just given",
+                    id=health.ERROR_CACHE_MISMATCH,
+                )
+            )
+    return errors

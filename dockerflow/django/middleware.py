@@ -1,10 +1,137 @@
-"""The seed's ``dockerflow.django.middleware`` path for the same middleware.
+"""DockerflowMiddleware: one ``request.summary`` record per request, the request id,
+and, when it comes first in MIDDLEWARE, the three endpoints themselves.
 
-``"dockerflow.django.middleware.DockerflowMiddleware"`` in MIDDLEWARE works.
+Serving the endpoints before any other middleware means load balancers that
+probe by IP meet no ALLOWED_HOSTS rejection and no APPEND_SLASH or HTTPS redirect.
 """
 
 from __future__ import annotations
 
-from ..middleware import DockerflowMiddleware
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import LazyObject, empty
+
+from dockerflow import endpoints
+from dockerflow.logging import get_or_generate_request_id, request_id_context
+from dockerflow.summary import log_summary, summary_fields
+
+from . import views
+from .conf import conf
 
 __all__ = ["DockerflowMiddleware"]
+
+MIDDLEWARE_PATHS = frozenset(
+    (
+        "dockerflow.django.middleware.DockerflowMiddleware",
+        "dockerflow.django.middleware.DockerflowMiddleware",
+    )
+)
+_SYNC_VIEWS = {
+    "version": views.version,
+    "heartbeat": views.heartbeat,
+    "lbheartbeat": views.lbheartbeat,
+}
+_ASYNC_VIEWS = {
+    "version": views.version_async,
+    "heartbeat": views.heartbeat_async,
+    "lbheartbeat": views.lbheartbeat_async,
+}
+
+
+def _uid(request: HttpRequest) -> str:
+    """The user's id if something already loaded the user, else "".
+
+    Loading it here would cost a session and a user query on requests
+    that never needed them.
+    """
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
+        return ""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return str(getattr(user, "pk", "") or "")
+
+
+class DockerflowMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+        middleware = list(getattr(settings, "MIDDLEWARE", None) or ())
+        self.serves_endpoints = bool(middleware) and middleware[0] in MIDDLEWARE_PATHS
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
+        endpoint, started, token = self._begin(request)
+        try:
+            if endpoint is not None:
+                response = _SYNC_VIEWS[endpoint](request)
+            else:
+                response = self.get_response(request)
+            return self._finish(request, response, started)
+        finally:
+            request_id_context.reset(token)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        endpoint, started, token = self._begin(request)
+        try:
+            if endpoint is not None:
+                response = await _ASYNC_VIEWS[endpoint](request)
+            else:
+                get_response: Callable[..., Awaitable[Any]] = self.get_response
+                response = await get_response(request)
+            return self._finish(request, response, started)
+        finally:
+            request_id_context.reset(token)
+
+    def _begin(self, request: HttpRequest) -> tuple[str | None, float, Any]:
+        started = time.perf_counter()
+        rid = get_or_generate_request_id(request.headers, conf.REQUEST_ID_HEADER_NAME)
+        request._id = rid  # type: ignore[attr-defined]  # the seed's attribute
+        token = request_id_context.set(rid)
+        endpoint = (
+            endpoints.endpoint_for(request.path_info) if self.serves_endpoints else None
+        )
+        return endpoint, started, token
+
+    def _finish(
+        self, request: HttpRequest, response: HttpResponse, started: float
+    ) -> HttpResponse:
+        rid = request._id  # type: ignore[attr-defined]
+        response[conf.REQUEST_ID_HEADER_NAME] = rid
+        if conf.SUMMARY_SKIP_PROBES and request.path_info in endpoints.PATHS:
+            return response
+        exc = getattr(request, "_dockerflow_exception", None)
+        fields = summary_fields(
+            method=request.method or "",
+            path=request.path,
+            agent=request.headers.get("User-Agent", ""),
+            lang=request.headers.get("Accept-Language", ""),
+            uid=_uid(request),
+            rid=rid,
+            started=started,
+            status=response.status_code,
+            raised=exc is not None,
+            querystring=(
+                request.META.get("QUERY_STRING", "")
+                if conf.SUMMARY_LOG_QUERYSTRING
+                else None
+            ),
+        )
+        log_summary(fields, exc)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        # Django turns the exception into a 500 response before it reaches
+        # __call__; remember it so the record says the view raised.
+        request._dockerflow_exception = exception  # type: ignore[attr-defined]

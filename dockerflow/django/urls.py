@@ -1,10 +1,18 @@
-"""The seed's ``dockerflow.django.urls``: the same patterns and namespace.
+"""URL patterns for the three endpoints, with or without a trailing slash.
 
-``include("dockerflow.django.urls", namespace="dockerflow")`` keeps working.
+Include them at the root: ``path("", include("dockerflow.django.urls"))``.
 """
 
 from __future__ import annotations
 
-from ..urls import app_name, urlpatterns
+from django.urls import re_path
 
-__all__ = ["app_name", "urlpatterns"]
+from . import views
+
+app_name = "dockerflow"
+
+urlpatterns = [
+    re_path(r"^__version__/?$", views.version, name="version"),
+    re_path(r"^__heartbeat__/?$", views.heartbeat, name="heartbeat"),
+    re_path(r"^__lbheartbeat__/?$", views.lbheartbeat, name="lbheartbeat"),
+]

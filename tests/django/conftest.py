@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dockerflow import heartbeat
+from dockerflow.django import heartbeat
 from dockerflow.version import clear_cache
 
 from . import checks

@@ -23,11 +23,11 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
-    "dockerflow",
+    "dockerflow.django",
 ]
 
 MIDDLEWARE = [
-    "dockerflow.middleware.DockerflowMiddleware",
+    "dockerflow.django.middleware.DockerflowMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -18,8 +18,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import ConnectionHandler
 from django.test import Client, override_settings
 
-from dockerflow import builtin_checks, health
-from dockerflow.builtin_checks import (
+from dockerflow import health
+from dockerflow.django import checks as builtin_checks
+from dockerflow.django.checks import (
     check_cache,
     check_database_connected,
     check_migrations_applied,
@@ -121,9 +122,7 @@ class TestDatabase:
             with override_settings(
                 DOCKERFLOW_CHECK_TIMEOUT=0.5,
                 DOCKERFLOW_HEARTBEAT_DETAILS="always",
-                DOCKERFLOW_CHECKS=[
-                    "dockerflow.builtin_checks.check_database_connected"
-                ],
+                DOCKERFLOW_CHECKS=["dockerflow.django.checks.check_database_connected"],
             ):
                 response = client.get("/__heartbeat__")
             elapsed = time.perf_counter() - started

@@ -1,11 +1,11 @@
-"""python-dockerflow's documented Django paths: the same objects, the same app.
+"""The seed's Django spellings are the app's own; the short ones are aliases.
 
-Seed-era settings (INSTALLED_APPS, MIDDLEWARE, DOCKERFLOW_CHECKS) keep working.
+Seed-era settings (INSTALLED_APPS, MIDDLEWARE, DOCKERFLOW_CHECKS) keep working,
+and so do the short "dockerflow" spellings, which load the very same app.
 """
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 import textwrap
@@ -15,47 +15,42 @@ from django.apps import AppConfig, apps
 from django.test import Client, override_settings
 
 import dockerflow.apps
-import dockerflow.builtin_checks
+import dockerflow.django.apps
+import dockerflow.django.middleware
+import dockerflow.django.urls
 import dockerflow.middleware
-import dockerflow.signals
 import dockerflow.urls
-import dockerflow.views
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "names"),
+    ("short", "seed", "names"),
     [
-        ("apps", dockerflow.apps, ["DockerflowConfig"]),
-        (
-            "checks",
-            dockerflow.builtin_checks,
-            [
-                "check_database_connected",
-                "check_migrations_applied",
-                "check_redis_connected",
-            ],
-        ),
-        ("middleware", dockerflow.middleware, ["DockerflowMiddleware"]),
-        ("signals", dockerflow.signals, ["heartbeat_passed", "heartbeat_failed"]),
-        ("urls", dockerflow.urls, ["app_name", "urlpatterns"]),
-        ("views", dockerflow.views, ["version", "heartbeat", "lbheartbeat"]),
+        (dockerflow.apps, dockerflow.django.apps, ["DockerflowConfig"]),
+        (dockerflow.middleware, dockerflow.django.middleware, ["DockerflowMiddleware"]),
+        (dockerflow.urls, dockerflow.django.urls, ["app_name", "urlpatterns"]),
     ],
 )
-def test_seed_paths_are_the_same_objects(
-    old: str, new: object, names: list[str]
+def test_short_spellings_are_the_same_objects(
+    short: object, seed: object, names: list[str]
 ) -> None:
-    module = importlib.import_module(f"dockerflow.django.{old}")
     for name in names:
-        assert getattr(module, name) is getattr(new, name)
+        assert getattr(short, name) is getattr(seed, name)
 
 
-def test_seed_app_path_loads_the_same_app() -> None:
-    config = AppConfig.create("dockerflow.django")
-    assert type(config) is dockerflow.apps.DockerflowConfig
-    assert (config.name, config.label) == ("dockerflow", "dockerflow")
+@pytest.mark.parametrize("entry", ["dockerflow.django", "dockerflow"])
+def test_both_app_spellings_load_the_one_app(entry: str) -> None:
+    config = AppConfig.create(entry)
+    assert type(config) is dockerflow.django.apps.DockerflowConfig
+    assert (config.name, config.label) == ("dockerflow.django", "dockerflow")
     assert apps.get_app_config("dockerflow").verbose_name == "Dockerflow"
+
+
+def test_unknown_names_on_the_short_modules_raise() -> None:
+    for module in (dockerflow.apps, dockerflow.middleware, dockerflow.urls):
+        with pytest.raises(AttributeError):
+            module.nothing_here  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_seed_settings_work_end_to_end() -> None:
@@ -84,7 +79,7 @@ def test_seed_settings_work_end_to_end() -> None:
         from django.apps import apps
         from django.core.management import call_command
         from django.test import Client
-        assert apps.get_app_config("dockerflow").name == "dockerflow"
+        assert apps.get_app_config("dockerflow").name == "dockerflow.django"
         call_command("migrate", verbosity=0)
         client = Client()
         for path in ("/__version__", "/__heartbeat__", "/__lbheartbeat__"):

@@ -18,7 +18,7 @@ VERSION = json.loads((Path(__file__).parent / "version.json").read_text())
 MIDDLEWARE_LAST = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "dockerflow.middleware.DockerflowMiddleware",
+    "dockerflow.django.middleware.DockerflowMiddleware",
 ]
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 
 from dockerflow import health
 from dockerflow.checks import HeartbeatResult
-from dockerflow.signals import heartbeat_failed, heartbeat_passed
+from dockerflow.django.signals import heartbeat_failed, heartbeat_passed
 
 from . import checks
 from .conftest import check_paths
@@ -195,7 +195,7 @@ class TestDetails:
         last = [
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "dockerflow.middleware.DockerflowMiddleware",
+            "dockerflow.django.middleware.DockerflowMiddleware",
         ]
         assert "details" in get(client, "error", MIDDLEWARE=last).json()
 

@@ -148,7 +148,7 @@ class TestRequestId:
         assert request_id_context.get() is None
 
     def test_seed_request_attribute(self, rf) -> None:  # type: ignore[no-untyped-def]
-        from dockerflow.middleware import DockerflowMiddleware
+        from dockerflow.django.middleware import DockerflowMiddleware
 
         seen = {}
 

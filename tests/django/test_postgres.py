@@ -41,6 +41,6 @@ def test_thousand_heartbeats_leak_no_connection() -> None:
 
 def test_database_check_runs_on_postgres() -> None:
     require_postgres()
-    from dockerflow.builtin_checks import check_database_connected
+    from dockerflow.django.checks import check_database_connected
 
     assert check_database_connected(None) == []

@@ -38,7 +38,7 @@ def test_valid_settings_report_nothing() -> None:
             "dockerflow.E001",
         ),
         (
-            {"DOCKERFLOW_CHECKS": "dockerflow.builtin_checks.check_cache"},
+            {"DOCKERFLOW_CHECKS": "dockerflow.django.checks.check_cache"},
             "dockerflow.E003",
         ),
         ({"DOCKERFLOW_CHECKS": [1, 2]}, "dockerflow.E003"),

@@ -10,7 +10,7 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", include("dockerflow.urls")),
+    path("", include("dockerflow.django.urls")),
     path("hello", views.hello),
     path("hello-async", views.hello_async),
     path("user", views.touch_user),

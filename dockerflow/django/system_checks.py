@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
 
+from dockerflow.endpoints import DETAIL_POLICIES
+from dockerflow.version import VersionFileError, get_version
+
 from .conf import DEFAULT_VERSION_CALLBACK, conf
-from .endpoints import DETAIL_POLICIES
-from .version import VersionFileError, get_version
 
 __all__ = ["check_settings"]
 
@@ -83,7 +84,7 @@ def _check_checks() -> list[Any]:
         return [
             Error(
                 "DOCKERFLOW_CHECKS must be a list of dotted paths.",
-                hint="For example ['dockerflow.builtin_checks.check_database_connected'].",
+                hint="For example ['dockerflow.django.checks.check_database_connected'].",
                 id="dockerflow.E003",
             )
         ]

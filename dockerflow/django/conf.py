@@ -11,13 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 
-from .checks import DEFAULT_TIMEOUT
-from .endpoints import DEFAULT_FAILED_STATUS, DETAILS_AUTHORIZED
+from dockerflow.checks import DEFAULT_TIMEOUT
+from dockerflow.endpoints import DEFAULT_FAILED_STATUS, DETAILS_AUTHORIZED
 
 #: The checks the heartbeat runs when DOCKERFLOW_CHECKS is not set.
 DEFAULT_CHECKS = (
-    "dockerflow.builtin_checks.check_database_connected",
-    "dockerflow.builtin_checks.check_migrations_applied",
+    "dockerflow.django.checks.check_database_connected",
+    "dockerflow.django.checks.check_migrations_applied",
 )
 DEFAULT_VERSION_CALLBACK = "dockerflow.version.get_version"
 

@@ -15,8 +15,9 @@ from django.core import checks as django_checks
 from django.db import connections
 from django.utils.module_loading import import_string
 
-from . import health
-from .checks import DEFAULT_TIMEOUT, HeartbeatEngine, HeartbeatResult
+from dockerflow import health
+from dockerflow.checks import DEFAULT_TIMEOUT, HeartbeatEngine, HeartbeatResult
+
 from .conf import conf
 
 logger = logging.getLogger("dockerflow.checks")
