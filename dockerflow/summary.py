@@ -42,8 +42,13 @@ def summary_fields(
     querystring: str | None = None,
 ) -> dict[str, Any]:
     """The Fields of a request.summary record, in mozlog's order."""
-    fields: dict[str, Any] = {
-        "errno": errno_for(status, raised),
+    fields: dict[str, Any] = {"errno": errno_for(status, raised)}
+    # The HTTP status sent, as python-dockerflow's ASGI middleware logs it:
+    # errno alone can't tell a 302 from a 200.
+    code = 500 if status is None and raised else status
+    if code is not None:
+        fields["code"] = code
+    fields |= {
         "agent": agent or "",
         "lang": lang or "",
         "method": method,

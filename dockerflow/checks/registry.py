@@ -149,10 +149,14 @@ def clear_checks() -> None:
     engine.clear_cache()
 
 
-def _timeouts_for(checks: Checks | None) -> tuple[Checks, dict[str, float]]:
+def _plan(checks: Checks | None) -> dict[str, Any]:
     if checks is None:
-        return registry.get_checks().items(), registry.timeouts
-    return checks, {}
+        return {
+            "checks": registry.get_checks().items(),
+            "timeouts": registry.timeouts,
+            "scope": registry,
+        }
+    return {"checks": checks}
 
 
 def run_checks(
@@ -162,9 +166,8 @@ def run_checks(
     timeout: float | None = None,
 ) -> HeartbeatResult:
     """Run ``checks`` (default: the registered ones) concurrently."""
-    pairs, timeouts = _timeouts_for(checks)
     return engine.run(
-        pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts
+        **_plan(checks), silenced=silenced_check_ids or (), timeout=timeout
     )
 
 
@@ -175,7 +178,6 @@ async def run_checks_async(
     timeout: float | None = None,
 ) -> HeartbeatResult:
     """Run ``checks`` concurrently from a coroutine."""
-    pairs, timeouts = _timeouts_for(checks)
     return await engine.run_async(
-        pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts
+        **_plan(checks), silenced=silenced_check_ids or (), timeout=timeout
     )

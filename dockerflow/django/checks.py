@@ -18,13 +18,6 @@ from dockerflow.checks import level_to_text
 
 from .conf import conf
 
-try:  # Optional: only check_redis_connected needs these.
-    import redis
-    from django_redis import get_redis_connection
-except ImportError:  # pragma: no cover - both venvs install them
-    redis = None  # type: ignore[assignment]
-    get_redis_connection = None
-
 __all__ = [
     "check_cache",
     "check_database_connected",
@@ -121,7 +114,7 @@ def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
     ]
 
 
-def _ping(client: Any, timeout: float) -> Any:
+def _ping(redis: Any, client: Any, timeout: float) -> Any:
     """PING over a fresh connection with socket timeouts, so a hung Redis
     gives an error instead of a thread blocked forever.
 
@@ -144,7 +137,12 @@ def _ping(client: Any, timeout: float) -> Any:
 
 def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     """PING the django-redis ``default`` connection."""
-    if redis is None or get_redis_connection is None:
+    # Looked up on every run, as python-dockerflow does, so a test that
+    # patches django_redis.get_redis_connection reaches this check.
+    try:
+        import django_redis
+        import redis
+    except ImportError:
         return [
             checks.Error(
                 "Redis client not available: install redis and django-redis "
@@ -153,7 +151,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
             )
         ]
     try:
-        client = get_redis_connection("default")
+        client = django_redis.get_redis_connection("default")
     except (ImproperlyConfigured, KeyError, ValueError) as exc:
         return [
             checks.Error(
@@ -176,8 +174,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
             )
         ]
     try:
-        timeout = float(conf.CHECK_TIMEOUT)
-        answer = _ping(client, timeout)
+        answer = _ping(redis, client, conf.options.timeout)
     except Exception as exc:
         return [
             checks.Error(

@@ -11,8 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 
-from dockerflow.checks import DEFAULT_TIMEOUT
-from dockerflow.endpoints import DEFAULT_FAILED_STATUS, DETAILS_AUTHORIZED
+from dockerflow.options import TABLE, Options, problems, read_or_default
 
 #: The checks the heartbeat runs when DOCKERFLOW_CHECKS is not set.
 DEFAULT_CHECKS = (
@@ -25,10 +24,12 @@ _UNSET = object()
 # Reading a setting a project leaves unset makes Django raise and catch an
 # AttributeError; the middleware reads several per request, so keep them.
 _values: dict[str, Any] = {}
+_parsed: dict[str, Options] = {}
 
 
 def _clear(**kwargs: Any) -> None:
     _values.clear()
+    _parsed.clear()
 
 
 setting_changed.connect(_clear, dispatch_uid="dockerflow.conf.clear")
@@ -66,40 +67,25 @@ class DockerflowSettings:
         return _read("DOCKERFLOW_CHECKS", DEFAULT_CHECKS)
 
     @property
-    def CHECK_TIMEOUT(self) -> Any:
-        return _read("DOCKERFLOW_CHECK_TIMEOUT", DEFAULT_TIMEOUT)
-
-    @property
-    def HEARTBEAT_CACHE_SECONDS(self) -> Any:
-        return _read("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", 0)
-
-    @property
-    def HEARTBEAT_FAILED_STATUS_CODE(self) -> Any:
-        return _read("DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE", DEFAULT_FAILED_STATUS)
-
-    @property
-    def HEARTBEAT_DETAILS(self) -> Any:
-        return _read("DOCKERFLOW_HEARTBEAT_DETAILS", DETAILS_AUTHORIZED)
-
-    @property
-    def HEARTBEAT_TOKEN(self) -> Any:
-        return _read("DOCKERFLOW_HEARTBEAT_TOKEN", None)
-
-    @property
     def HEARTBEAT_RUN_SYSTEM_CHECKS(self) -> bool:
         return bool(_read("DOCKERFLOW_HEARTBEAT_RUN_SYSTEM_CHECKS", False))
 
-    @property
-    def REQUEST_ID_HEADER_NAME(self) -> Any:
-        return _read("DOCKERFLOW_REQUEST_ID_HEADER_NAME", "X-Request-ID")
+    def table_values(self) -> dict[str, Any]:
+        """The DOCKERFLOW_* settings of the shared option table, as set."""
+        return {option.key: _read(option.key, None) for option in TABLE}
 
     @property
-    def SUMMARY_LOG_QUERYSTRING(self) -> bool:
-        return bool(_read("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", False))
+    def options(self) -> Options:
+        """The shared options, parsed once; a bad value falls back to its
+        default here, and the system checks report it at startup."""
+        try:
+            return _parsed["options"]
+        except KeyError:
+            options = _parsed["options"] = read_or_default(self.table_values())
+            return options
 
-    @property
-    def SUMMARY_SKIP_PROBES(self) -> bool:
-        return bool(_read("DOCKERFLOW_SUMMARY_SKIP_PROBES", False))
+    def option_problems(self) -> list[Any]:
+        return problems(self.table_values())
 
     @property
     def DATABASES(self) -> Any:

@@ -16,7 +16,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from dockerflow import health
-from dockerflow.checks import DEFAULT_TIMEOUT, HeartbeatEngine, HeartbeatResult
+from dockerflow.checks import HeartbeatEngine, HeartbeatResult
 
 from .conf import conf
 
@@ -42,14 +42,10 @@ def _unimportable(path: str, exc: Exception) -> Callable[[], Any]:
     return check
 
 
-@functools.lru_cache(maxsize=256)
 def _bind(check: Callable[..., Any]) -> Callable[[], Any]:
-    # The engine knows a check by its identity (single-flight, hung-check
-    # joining, caching), so each check gets one bound callable, reused.
     return functools.update_wrapper(functools.partial(check, app_configs=None), check)
 
 
-@functools.lru_cache(maxsize=256)
 def _resolve(path: str) -> Callable[[], Any]:
     try:
         return _bind(import_string(path))
@@ -98,23 +94,22 @@ def heartbeat_checks() -> list[Pair]:
     return _pairs(items)
 
 
+#: The engine knows each check by this scope and its name.
+SCOPE = "dockerflow.django"
+
+
 def _options() -> dict[str, Any]:
-    try:
-        timeout = float(conf.CHECK_TIMEOUT)
-    except (TypeError, ValueError):
-        timeout = DEFAULT_TIMEOUT
-    try:
-        ttl = max(0.0, float(conf.HEARTBEAT_CACHE_SECONDS))
-    except (TypeError, ValueError):
-        ttl = 0.0
+    options = conf.options
     return {
         "silenced": conf.SILENCED_SYSTEM_CHECKS,
-        "timeout": timeout if timeout > 0 else DEFAULT_TIMEOUT,
-        "cache_ttl": ttl,
+        "timeout": options.timeout,
+        "cache_ttl": options.cache_seconds,
+        "scope": SCOPE,
     }
 
 
 def run_heartbeat() -> HeartbeatResult:
+    """DOCKERFLOW_CHECKS run once, as ``/__heartbeat__`` runs them."""
     return engine.run(heartbeat_checks(), **_options())
 
 

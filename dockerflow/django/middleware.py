@@ -2,12 +2,13 @@
 and, when it comes first in MIDDLEWARE, the three endpoints themselves.
 
 Serving the endpoints before any other middleware means load balancers that
-probe by IP meet no ALLOWED_HOSTS rejection and no APPEND_SLASH or HTTPS redirect.
+probe by IP meet no ALLOWED_HOSTS rejection and no APPEND_SLASH or HTTPS
+redirect. The request's scope (id, timer, summary) is the core's
+:class:`~dockerflow.scope.RequestScope`; this module only reads Django's request.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
 
 from dockerflow import endpoints
-from dockerflow.logging import get_or_generate_request_id, request_id_context
-from dockerflow.summary import log_summary, summary_fields
+from dockerflow.scope import RequestScope
+from dockerflow.summary import summary_logger
 
 from . import views
 from .conf import conf
@@ -27,7 +28,7 @@ __all__ = ["DockerflowMiddleware"]
 
 MIDDLEWARE_PATHS = frozenset(
     (
-        "dockerflow.django.middleware.DockerflowMiddleware",
+        "dockerflow.middleware.DockerflowMiddleware",
         "dockerflow.django.middleware.DockerflowMiddleware",
     )
 )
@@ -41,6 +42,17 @@ _ASYNC_VIEWS = {
     "heartbeat": views.heartbeat_async,
     "lbheartbeat": views.lbheartbeat_async,
 }
+_SCOPE = "_dockerflow_scope"
+_META_KEYS: dict[str, str] = {}
+
+
+def _meta_key(header: str) -> str:
+    """The WSGI environ key of a header: read there, Django need not parse
+    every header of the request into ``request.headers``."""
+    key = _META_KEYS.get(header)
+    if key is None:
+        key = _META_KEYS[header] = "HTTP_" + header.upper().replace("-", "_")
+    return key
 
 
 def _uid(request: HttpRequest) -> str:
@@ -58,11 +70,18 @@ def _uid(request: HttpRequest) -> str:
 
 
 class DockerflowMiddleware:
+    """Works as new-style middleware, sync or async, and also answers to the
+    ``process_request``/``process_response`` calls of python-dockerflow's
+    ``MiddlewareMixin`` version, which projects' tests make directly.
+    """
+
     sync_capable = True
     async_capable = True
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        #: The logger of the request.summary records (python-dockerflow's attribute).
+        self.summary_logger = summary_logger
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
@@ -72,63 +91,67 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        endpoint, started, token = self._begin(request)
-        try:
-            if endpoint is not None:
-                response = _SYNC_VIEWS[endpoint](request)
-            else:
-                response = self.get_response(request)
-            return self._finish(request, response, started)
-        finally:
-            request_id_context.reset(token)
+        response = self.process_request(request)
+        if response is None:
+            response = self.get_response(request)
+        return self.process_response(request, response)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        endpoint, started, token = self._begin(request)
-        try:
-            if endpoint is not None:
-                response = await _ASYNC_VIEWS[endpoint](request)
-            else:
-                get_response: Callable[..., Awaitable[Any]] = self.get_response
-                response = await get_response(request)
-            return self._finish(request, response, started)
-        finally:
-            request_id_context.reset(token)
+        endpoint = self._open(request)
+        if endpoint is not None:
+            response = await _ASYNC_VIEWS[endpoint](request)
+        else:
+            get_response: Callable[..., Awaitable[Any]] = self.get_response
+            response = await get_response(request)
+        return self.process_response(request, response)
 
-    def _begin(self, request: HttpRequest) -> tuple[str | None, float, Any]:
-        started = time.perf_counter()
-        rid = get_or_generate_request_id(request.headers, conf.REQUEST_ID_HEADER_NAME)
-        request._id = rid  # type: ignore[attr-defined]  # the seed's attribute
-        token = request_id_context.set(rid)
-        endpoint = (
-            endpoints.endpoint_for(request.path_info) if self.serves_endpoints else None
-        )
-        return endpoint, started, token
+    def _open(self, request: HttpRequest) -> str | None:
+        """Open the request's scope; the endpoint to serve here, if any."""
+        header = conf.options.request_id_header
+        scope = RequestScope(request.META.get(_meta_key(header)))
+        setattr(request, _SCOPE, scope)
+        request._id = scope.rid  # type: ignore[attr-defined]  # the seed's attribute
+        if self.serves_endpoints:
+            return endpoints.endpoint_for(request.path_info)
+        return None
 
-    def _finish(
-        self, request: HttpRequest, response: HttpResponse, started: float
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        """Start the request's scope; answer it here if it is a Dockerflow endpoint."""
+        endpoint = self._open(request)
+        return None if endpoint is None else _SYNC_VIEWS[endpoint](request)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
     ) -> HttpResponse:
-        rid = request._id  # type: ignore[attr-defined]
-        response[conf.REQUEST_ID_HEADER_NAME] = rid
-        if conf.SUMMARY_SKIP_PROBES and request.path_info in endpoints.PATHS:
-            return response
-        exc = getattr(request, "_dockerflow_exception", None)
-        fields = summary_fields(
+        """Echo the request id and log the request's summary."""
+        scope: RequestScope | None = getattr(request, _SCOPE, None)
+        if scope is None:  # process_request never ran (a test calling us directly)
+            self._open(request)
+            scope = getattr(request, _SCOPE)
+        options = conf.options
+        response[options.request_id_header] = scope.rid
+        meta = request.META
+        scope.summary(
             method=request.method or "",
             path=request.path,
-            agent=request.headers.get("User-Agent", ""),
-            lang=request.headers.get("Accept-Language", ""),
+            agent=meta.get("HTTP_USER_AGENT", ""),
+            lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=_uid(request),
-            rid=rid,
-            started=started,
             status=response.status_code,
-            raised=exc is not None,
-            querystring=(
-                request.META.get("QUERY_STRING", "")
-                if conf.SUMMARY_LOG_QUERYSTRING
-                else None
-            ),
+            exc=getattr(request, "_dockerflow_exception", None),
+            querystring=meta.get("QUERY_STRING", "")
+            if options.log_querystring
+            else None,
+            skip_probes=options.skip_probes,
+            logger=self.summary_logger,
         )
-        log_summary(fields, exc)
+        # Django logs about the response (404s, 500s) after the middleware
+        # returns: the request id stays set until the server closes it.
+        closers = getattr(response, "_resource_closers", None)
+        if closers is not None:
+            closers.append(scope.close)
+        else:  # pragma: no cover - every HttpResponseBase has the list
+            scope.close()
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:

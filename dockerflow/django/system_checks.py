@@ -6,23 +6,17 @@ Registered in ``DockerflowConfig.ready()``, so a mistake shows at startup
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
 
-from dockerflow.endpoints import DETAIL_POLICIES
 from dockerflow.version import VersionFileError, get_version
 
 from .conf import DEFAULT_VERSION_CALLBACK, conf
 
 __all__ = ["check_settings"]
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _check_version() -> list[Any]:
@@ -112,71 +106,17 @@ def _check_checks() -> list[Any]:
     return errors
 
 
-def _check_heartbeat() -> list[Any]:
-    errors = []
-    status = conf.HEARTBEAT_FAILED_STATUS_CODE
-    if (
-        not isinstance(status, int)
-        or isinstance(status, bool)
-        or not 500 <= status <= 599
-    ):
-        errors.append(
-            Error(
-                f"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE is {status!r}, not a 5xx code.",
-                hint="Load balancers take a failing heartbeat to be 5xx; use 500 or 503.",
-                id="dockerflow.E005",
-            )
-        )
-    policy = conf.HEARTBEAT_DETAILS
-    if policy not in DETAIL_POLICIES:
-        errors.append(
-            Error(
-                f"DOCKERFLOW_HEARTBEAT_DETAILS is {policy!r}.",
-                hint=f"Use one of {', '.join(map(repr, DETAIL_POLICIES))}.",
-                id="dockerflow.E006",
-            )
-        )
-    token = conf.HEARTBEAT_TOKEN
-    if token is not None and (not isinstance(token, str) or not token):
-        errors.append(
-            Error(
-                "DOCKERFLOW_HEARTBEAT_TOKEN must be a non-empty string or None.",
-                hint="Read it from the environment, e.g. os.environ.get(...).",
-                id="dockerflow.E007",
-            )
-        )
-    timeout = conf.CHECK_TIMEOUT
-    if not _number(timeout) or timeout <= 0:
-        errors.append(
-            Error(
-                f"DOCKERFLOW_CHECK_TIMEOUT is {timeout!r}, not a positive number.",
-                hint="Seconds a check may take; keep it under the probe's timeout.",
-                id="dockerflow.E008",
-            )
-        )
-    ttl = conf.HEARTBEAT_CACHE_SECONDS
-    if not _number(ttl) or ttl < 0:
-        errors.append(
-            Error(
-                f"DOCKERFLOW_HEARTBEAT_CACHE_SECONDS is {ttl!r}.",
-                hint="Seconds to reuse a heartbeat result; 0 turns caching off.",
-                id="dockerflow.E009",
-            )
-        )
-    return errors
+def _check_options() -> list[Any]:
+    """The shared option table's values (dockerflow.E005 to E010)."""
+    return [
+        Error(f"{reason}.", hint=option.hint, id=option.id)
+        for option, reason in conf.option_problems()
+        if option.id is not None
+    ]
 
 
-def _check_names() -> list[Any]:
+def _check_aliases() -> list[Any]:
     errors = []
-    header = conf.REQUEST_ID_HEADER_NAME
-    if not isinstance(header, str) or not header.strip():
-        errors.append(
-            Error(
-                "DOCKERFLOW_REQUEST_ID_HEADER_NAME must be a header name.",
-                hint="The default is 'X-Request-ID'.",
-                id="dockerflow.E010",
-            )
-        )
     for setting, chosen, known in (
         ("DOCKERFLOW_DATABASES", conf.DATABASES, getattr(settings, "DATABASES", {})),
         ("DOCKERFLOW_CACHES", conf.CACHES, getattr(settings, "CACHES", {})),
@@ -200,4 +140,4 @@ def _check_names() -> list[Any]:
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Every Dockerflow setting, validated."""
-    return _check_version() + _check_checks() + _check_heartbeat() + _check_names()
+    return _check_version() + _check_checks() + _check_options() + _check_aliases()

@@ -1,11 +1,12 @@
-"""The three Dockerflow views, the seed's names, built on :mod:`dockerflow.endpoints`.
+"""The three Dockerflow views, at the seed's names: each reads the request and
+settings into one call on :mod:`dockerflow.flows` and returns its reply.
 
-Each turns a framework-neutral ``Reply`` into an ``HttpResponse``; the
-``*_async`` twins serve the middleware's async path without blocking the loop.
+The ``*_async`` twins serve the middleware's async path without blocking the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from importlib import import_module
 from typing import Any
@@ -14,12 +15,14 @@ from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
-from dockerflow import endpoints
+from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
+from dockerflow.endpoints import Reply
 
 from .conf import conf
 from .heartbeat import run_heartbeat, run_heartbeat_async
@@ -35,7 +38,7 @@ __all__ = [
 ]
 
 
-def to_response(reply: endpoints.Reply, method: str) -> HttpResponse:
+def to_response(reply: Reply, method: str) -> HttpResponse:
     response = HttpResponse(reply.content(method), status=reply.status)
     for name, value in reply.headers.items():
         response[name] = value
@@ -45,36 +48,37 @@ def to_response(reply: endpoints.Reply, method: str) -> HttpResponse:
     return response
 
 
-def _version_reply() -> endpoints.Reply:
+def _method(request: HttpRequest) -> str:
+    return request.method or "GET"
+
+
+def _load_version() -> Any:
     callback = conf.VERSION_CALLBACK
+    func = import_string(callback) if isinstance(callback, str) else callback
     root = conf.BASE_DIR
-    try:
-        func = import_string(callback) if isinstance(callback, str) else callback
-        if root is None:
-            raise ImproperlyConfigured("the BASE_DIR setting is not set")
-        data = func(os.fspath(root) if isinstance(root, os.PathLike) else root)
-    except Exception as exc:
-        return endpoints.version_reply(error=exc)
-    return endpoints.version_reply(data)
+    if root is None:
+        raise ImproperlyConfigured("the BASE_DIR setting is not set")
+    return func(os.fspath(root) if isinstance(root, os.PathLike) else root)
 
 
 @csrf_exempt  # so other methods get 405, not a CSRF 403
 def version(request: HttpRequest) -> HttpResponse:
     """The contents of BASE_DIR/version.json: 404 if missing, 500 if invalid."""
-    refused = endpoints.method_not_allowed(request.method or "GET")
-    reply = refused or _version_reply()
-    return to_response(reply, request.method or "GET")
+    method = _method(request)
+    return to_response(flows.version(method, _load_version), method)
 
 
 async def version_async(request: HttpRequest) -> HttpResponse:
-    return await sync_to_async(version)(request)
+    method = _method(request)
+    reply = await flows.version_async(method, lambda: asyncio.to_thread(_load_version))
+    return to_response(reply, method)
 
 
 @csrf_exempt
 def lbheartbeat(request: HttpRequest) -> HttpResponse:
     """200 for the load balancer: the process is up. Touches no backing service."""
-    reply = endpoints.method_not_allowed(request.method or "GET")
-    return to_response(reply or endpoints.lbheartbeat_reply(), request.method or "GET")
+    method = _method(request)
+    return to_response(flows.lbheartbeat(method), method)
 
 
 async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
@@ -102,47 +106,61 @@ def _is_staff(request: HttpRequest) -> bool:
     return bool(getattr(_user(request), "is_staff", False))
 
 
-def _sees_details(request: HttpRequest) -> bool:
-    policy = conf.HEARTBEAT_DETAILS
-    if endpoints.may_see_details(
-        policy,
+def _caller(request: HttpRequest) -> flows.Caller:
+    return flows.Caller(
+        authorization=request.META.get("HTTP_AUTHORIZATION"),
         debug=conf.DEBUG,
-        authorization=request.headers.get("Authorization"),
-        token=conf.HEARTBEAT_TOKEN,
-    ):
-        return True
-    # Staff last: it may cost a session and a user query.
-    return policy == endpoints.DETAILS_AUTHORIZED and _is_staff(request)
-
-
-def _failed_status() -> int:
-    status = conf.HEARTBEAT_FAILED_STATUS_CODE
-    valid = isinstance(status, int) and 500 <= status <= 599  # else dockerflow.E005
-    return status if valid else endpoints.DEFAULT_FAILED_STATUS
-
-
-def _heartbeat_response(request: HttpRequest, result: HeartbeatResult) -> HttpResponse:
-    send_heartbeat_signal(heartbeat, result)
-    reply = endpoints.heartbeat_reply(
-        result, details=_sees_details(request), failed_status=_failed_status()
+        is_staff=lambda: _is_staff(request),
     )
-    return to_response(reply, request.method or "GET")
+
+
+def _notify(result: HeartbeatResult) -> None:
+    send_heartbeat_signal(heartbeat, result)
+
+
+def _open_aliases() -> set[str]:
+    return {alias for alias in connections if connections[alias].connection is not None}
+
+
+def _closing(func: Any) -> Any:
+    """``func`` on a worker thread, closing the connections it opened there.
+
+    Under ASGI each request's sync code runs on a thread of its own, where
+    nothing else would ever close them. Connections that were already open
+    (a thread shared with other code) are left alone.
+    """
+
+    def call(*args: Any) -> Any:
+        already = _open_aliases()
+        try:
+            return func(*args)
+        finally:
+            for alias in _open_aliases() - already:
+                connections[alias].close()
+
+    return sync_to_async(call)
 
 
 @csrf_exempt
 def heartbeat(request: HttpRequest) -> HttpResponse:
     """Run DOCKERFLOW_CHECKS; 200 unless one reports an error or worse."""
-    refused = endpoints.method_not_allowed(request.method or "GET")
-    if refused is not None:
-        return to_response(refused, request.method or "GET")
-    return _heartbeat_response(request, run_heartbeat())
+    method = _method(request)
+    reply = flows.heartbeat(
+        method, _caller(request), conf.options, run_heartbeat, _notify
+    )
+    return to_response(reply, method)
 
 
 async def heartbeat_async(request: HttpRequest) -> HttpResponse:
     """:func:`heartbeat` for an event loop: checks run without blocking it."""
-    refused = endpoints.method_not_allowed(request.method or "GET")
-    if refused is not None:
-        return to_response(refused, request.method or "GET")
-    result = await run_heartbeat_async()
-    # Receivers and the staff lookup may touch the database: not on the loop.
-    return await sync_to_async(_heartbeat_response)(request, result)
+    method = _method(request)
+    caller = flows.Caller(
+        authorization=request.META.get("HTTP_AUTHORIZATION"),
+        debug=conf.DEBUG,
+        # Receivers and the staff lookup may touch the database: not on the loop.
+        is_staff=lambda: _closing(_is_staff)(request),
+    )
+    reply = await flows.heartbeat_async(
+        method, caller, conf.options, run_heartbeat_async, _closing(_notify)
+    )
+    return to_response(reply, method)

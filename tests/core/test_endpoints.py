@@ -142,6 +142,7 @@ def test_summary_fields_order_and_types() -> None:
     )  # type: ignore[arg-type]
     assert list(fields) == [
         "errno",
+        "code",
         "agent",
         "lang",
         "method",
@@ -152,6 +153,7 @@ def test_summary_fields_order_and_types() -> None:
         "querystring",
     ]
     assert fields["uid"] == "42" and fields["agent"] == ""
+    assert fields["code"] == 200
     assert isinstance(fields["t"], int) and 12 <= fields["t"] < 1000
     bare = summary.summary_fields(method="HEAD", path="/", uid=None)
     assert bare == {
@@ -162,6 +164,17 @@ def test_summary_fields_order_and_types() -> None:
         "path": "/",
         "uid": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("status", "raised", "code"),
+    [(302, False, 302), (None, True, 500), (503, True, 503)],
+)
+def test_code_is_the_status_sent(status: int | None, raised: bool, code: int) -> None:
+    fields = summary.summary_fields(
+        method="GET", path="/", status=status, raised=raised
+    )
+    assert fields["code"] == code
 
 
 def test_log_summary_info_and_error(caplog: pytest.LogCaptureFixture) -> None:

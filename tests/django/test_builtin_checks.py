@@ -7,6 +7,7 @@ as a message with the seed's ID, never as an exception.
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +20,6 @@ from django.db.utils import ConnectionHandler
 from django.test import Client, override_settings
 
 from dockerflow import health
-from dockerflow.django import checks as builtin_checks
 from dockerflow.django.checks import (
     check_cache,
     check_database_connected,
@@ -219,7 +219,7 @@ class TestRedis:
         assert ids(messages) == [health.ERROR_MISSING_REDIS_CLIENT]
 
     def test_client_not_installed(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(builtin_checks, "redis", None)
+        monkeypatch.setitem(sys.modules, "django_redis", None)  # import fails
         (message,) = check_redis_connected(None)
         assert message.id == health.ERROR_MISSING_REDIS_CLIENT
         assert "pip install" in message.msg

@@ -1,0 +1,99 @@
+"""What a check's outcome means: its messages, status and duration.
+
+A check that raised, hung or returned something other than messages becomes
+an error message here; messages of WARNING or worse are also logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from .. import health
+from .messages import WARNING, Error
+from .results import CheckResult
+from .workers import Outcome
+
+logger = logging.getLogger("dockerflow.checks")
+
+
+def _safe_text(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
+def _looks_like_message(item: Any) -> bool:
+    return isinstance(getattr(item, "level", None), int) and hasattr(item, "msg")
+
+
+def _normalize(name: str, value: Any) -> list[Any]:
+    """Turn what a check returned into a list of messages."""
+    if value is None:
+        return []
+    if _looks_like_message(value):
+        return [value]
+    if not isinstance(value, (str, bytes, Mapping)):
+        try:
+            items = list(value)
+        except TypeError:
+            items = None
+        if items is not None and all(_looks_like_message(i) for i in items):
+            return items
+    return [
+        Error(
+            f"Check {name!r} returned {type(value).__name__}, not a list of messages",
+            id=health.ERROR_CHECK_INVALID_RESULT,
+        )
+    ]
+
+
+def to_result(
+    name: str,
+    outcome: Outcome | None,
+    limit: float,
+    silenced: frozenset[str],
+) -> CheckResult:
+    """The result of check ``name``; ``outcome`` is None when it timed out."""
+    if outcome is None:
+        message = Error(
+            f"Check {name!r} did not finish within {limit:g} seconds",
+            id=health.ERROR_CHECK_TIMEOUT,
+        )
+        messages = [message]
+        duration, timed_out = limit, True
+    elif outcome.error is not None:
+        exc = outcome.error
+        messages = [
+            Error(
+                f"Check {name!r} raised {type(exc).__name__}: {_safe_text(exc)}",
+                id=health.ERROR_CHECK_EXCEPTION,
+            )
+        ]
+        duration, timed_out = outcome.duration, False
+    else:
+        messages = _normalize(name, outcome.value)
+        duration, timed_out = outcome.duration, False
+    kept = tuple(m for m in messages if getattr(m, "id", None) not in silenced)
+    _log(name, kept, outcome)
+    return CheckResult(name=name, messages=kept, duration=duration, timed_out=timed_out)
+
+
+def _log(name: str, messages: tuple[Any, ...], outcome: Outcome | None) -> None:
+    for message in messages:
+        if message.level < WARNING:
+            continue
+        error = outcome.error if outcome is not None else None
+        exc_info = (
+            (type(error), error, error.__traceback__) if error is not None else None
+        )
+        logger.log(
+            message.level,
+            "Check %s: %s",
+            name,
+            _safe_text(message.msg),
+            exc_info=exc_info,
+            extra={"check": name, "check_id": getattr(message, "id", None)},
+        )

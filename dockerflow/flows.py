@@ -1,0 +1,167 @@
+"""Each endpoint's flow, written once for every framework.
+
+An adapter reads its request and config into plain values, calls one function
+here, and turns the returned :class:`~dockerflow.endpoints.Reply` into its own
+response type. The 405 and HEAD rules, the logging of a bad version.json, the
+heartbeat's signal and the detail policy all happen here, in this order.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .checks.results import HeartbeatResult
+from .endpoints import (
+    DETAILS_AUTHORIZED,
+    Reply,
+    heartbeat_reply,
+    lbheartbeat_reply,
+    may_see_details,
+    method_not_allowed,
+    version_reply,
+)
+from .options import Options
+from .version import VersionFileError
+
+logger = logging.getLogger("dockerflow")
+
+VersionData = Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the detail policy needs to know about who asked.
+
+    ``is_staff`` is asked last and only when it decides, because finding out
+    may cost a session and a user lookup; it may return an awaitable in the
+    async flow.
+    """
+
+    authorization: str | None = None
+    debug: bool = False
+    is_staff: Callable[[], Any] | None = None
+
+
+async def _resolved(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+# -- /__lbheartbeat__ ----------------------------------------------------------
+
+
+def lbheartbeat(method: str) -> Reply:
+    """200 for the load balancer: the process is up. Touches no backing service."""
+    return method_not_allowed(method) or lbheartbeat_reply()
+
+
+# -- /__version__ --------------------------------------------------------------
+
+
+def _version_failed(exc: Exception) -> Reply:
+    if isinstance(exc, VersionFileError):
+        # The operator's file is wrong, not our code: no traceback.
+        logger.warning("version.json is invalid: %s", exc.reason)
+    else:
+        logger.error("Could not load the version information", exc_info=exc)
+    return version_reply(error=exc)
+
+
+def version(method: str, load: Callable[[], VersionData]) -> Reply:
+    """The version data ``load()`` gives: 200, 404 when None, 500 if it raised."""
+    refused = method_not_allowed(method)
+    if refused is not None:
+        return refused
+    try:
+        data = load()
+    except Exception as exc:
+        return _version_failed(exc)
+    return version_reply(data)
+
+
+async def version_async(method: str, load: Callable[[], Any]) -> Reply:
+    """:func:`version` with a loader that may be a coroutine function."""
+    refused = method_not_allowed(method)
+    if refused is not None:
+        return refused
+    try:
+        data = await _resolved(load())
+    except Exception as exc:
+        return _version_failed(exc)
+    return version_reply(data)
+
+
+# -- /__heartbeat__ ------------------------------------------------------------
+
+
+def _notify(notify: Callable[[HeartbeatResult], Any], result: HeartbeatResult) -> Any:
+    try:
+        return notify(result)
+    except Exception:
+        # A receiver's failure must not turn a heartbeat into a traceback.
+        logger.exception("A heartbeat signal receiver raised")
+        return None
+
+
+def _policy_decided(caller: Caller, options: Options) -> bool | None:
+    """True or False when the token, debug or policy decide; None when staff must."""
+    if may_see_details(
+        options.details,
+        debug=caller.debug,
+        authorization=caller.authorization,
+        token=options.token,
+    ):
+        return True
+    if options.details != DETAILS_AUTHORIZED or caller.is_staff is None:
+        return False
+    return None
+
+
+def _reply(result: HeartbeatResult, details: Any, options: Options) -> Reply:
+    return heartbeat_reply(
+        result, details=bool(details), failed_status=options.failed_status
+    )
+
+
+def heartbeat(
+    method: str,
+    caller: Caller,
+    options: Options,
+    run: Callable[[], HeartbeatResult],
+    notify: Callable[[HeartbeatResult], Any],
+) -> Reply:
+    """Run the checks, tell ``notify`` (the signals), and reply per the detail policy."""
+    refused = method_not_allowed(method)
+    if refused is not None:
+        return refused
+    result = run()
+    _notify(notify, result)
+    details = _policy_decided(caller, options)
+    if details is None:
+        details = caller.is_staff()  # type: ignore[misc]
+    return _reply(result, details, options)
+
+
+async def heartbeat_async(
+    method: str,
+    caller: Caller,
+    options: Options,
+    run: Callable[[], Awaitable[HeartbeatResult]],
+    notify: Callable[[HeartbeatResult], Any],
+) -> Reply:
+    """:func:`heartbeat` for an event loop; ``notify`` and ``is_staff`` may be async."""
+    refused = method_not_allowed(method)
+    if refused is not None:
+        return refused
+    result = await run()
+    try:
+        await _resolved(notify(result))
+    except Exception:
+        logger.exception("A heartbeat signal receiver raised")
+    details = _policy_decided(caller, options)
+    if details is None:
+        details = await _resolved(caller.is_staff())  # type: ignore[misc]
+    return _reply(result, details, options)

@@ -1,0 +1,79 @@
+"""One request's Dockerflow state, the same in every framework: its id, its
+timer, and the one ``request.summary`` record logged about it.
+
+An adapter opens a scope when a request arrives, logs the summary when the
+response (or the exception) is known, and closes it when nothing more will be
+logged about the request, so every record in between carries the request id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from typing import Any
+
+from .endpoints import PATHS
+from .logging import request_id_context, validate_request_id
+from .summary import log_summary, summary_fields
+
+__all__ = ["RequestScope"]
+
+
+class RequestScope:
+    """Started when a request arrives; ``summary()`` once; ``close()`` at the end."""
+
+    __slots__ = ("_token", "logged", "rid", "started")
+
+    def __init__(self, request_id: Any = None) -> None:
+        #: The client's id when it is safe to log and echo, else a new UUID4.
+        self.rid: str = validate_request_id(request_id) or str(uuid.uuid4())
+        #: ``time.perf_counter()`` when the request arrived.
+        self.started = time.perf_counter()
+        #: Whether the summary has been logged (it is logged once).
+        self.logged = False
+        self._token: Any = request_id_context.set(self.rid)
+
+    def summary(
+        self,
+        *,
+        method: str,
+        path: str,
+        agent: str = "",
+        lang: str = "",
+        uid: Any = "",
+        status: int | None = None,
+        exc: BaseException | None = None,
+        querystring: str | None = None,
+        skip_probes: bool = False,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        """Log the request's ``request.summary`` record, once."""
+        if self.logged:
+            return
+        self.logged = True
+        if skip_probes and path in PATHS:
+            return
+        fields = summary_fields(
+            method=method,
+            path=path,
+            agent=agent,
+            lang=lang,
+            uid=uid,
+            rid=self.rid,
+            started=self.started,
+            status=status,
+            raised=exc is not None,
+            querystring=querystring,
+        )
+        log_summary(fields, exc, logger)
+
+    def close(self) -> None:
+        """Stop tagging records with this request's id; safe to call twice."""
+        token, self._token = self._token, None
+        if token is not None:
+            # ValueError: closed from another context (an ASGI server closes
+            # responses on a worker thread), whose copy dies with the request.
+            with contextlib.suppress(ValueError):
+                request_id_context.reset(token)
