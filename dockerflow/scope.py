@@ -35,7 +35,7 @@ class RequestScope:
         self.logged = False
         self._token: Any = request_id_context.set(self.rid)
 
-    def summary(
+    def fields(
         self,
         *,
         method: str,
@@ -44,18 +44,11 @@ class RequestScope:
         lang: str = "",
         uid: Any = "",
         status: int | None = None,
-        exc: BaseException | None = None,
+        raised: bool = False,
         querystring: str | None = None,
-        skip_probes: bool = False,
-        logger: logging.Logger | None = None,
-    ) -> None:
-        """Log the request's ``request.summary`` record, once."""
-        if self.logged:
-            return
-        self.logged = True
-        if skip_probes and path in PATHS:
-            return
-        fields = summary_fields(
+    ) -> dict[str, Any]:
+        """The Fields of this request's ``request.summary`` record."""
+        return summary_fields(
             method=method,
             path=path,
             agent=agent,
@@ -64,9 +57,24 @@ class RequestScope:
             rid=self.rid,
             started=self.started,
             status=status,
-            raised=exc is not None,
+            raised=raised,
             querystring=querystring,
         )
+
+    def summary(
+        self,
+        fields: dict[str, Any],
+        exc: BaseException | None = None,
+        *,
+        skip_probes: bool = False,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        """Log the ``request.summary`` record once; the probes' only if asked."""
+        if self.logged:
+            return
+        self.logged = True
+        if skip_probes and fields.get("path") in PATHS:
+            return
         log_summary(fields, exc, logger)
 
     def close(self) -> None:

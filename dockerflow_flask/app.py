@@ -1,48 +1,39 @@
 """The Flask extension: Dockerflow's endpoints, request.summary and checks for an app.
 
 It translates Flask's requests, config and signals into calls on the shared
-core; the engine, payloads and log records are built in ``dockerflow``.
+core (:mod:`dockerflow.flows`, :mod:`dockerflow.scope`) and back.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask
 from werkzeug.exceptions import InternalServerError
 
-from dockerflow import endpoints, summary
+from dockerflow import flows
 from dockerflow.checks import CheckRegistry, HeartbeatEngine, HeartbeatResult
 from dockerflow.checks.engine import CheckFn
-from dockerflow.logging import (
-    get_or_generate_request_id,
-    request_id_context,
-    validate_request_id,
-)
+from dockerflow.checks.registry import merged_with, publish
+from dockerflow.endpoints import Reply
+from dockerflow.logging import validate_request_id
+from dockerflow.options import Options, apply_defaults, read_options
+from dockerflow.scope import RequestScope
+from dockerflow.summary import summary_logger
 from dockerflow.version import get_version
 
 from . import checks as builtin_checks
-from . import conf
 from .signals import heartbeat_failed, heartbeat_passed
-from .state import DockerflowState
-
-try:
-    from flask_login import current_user
-except ImportError:  # pragma: no cover - Flask-Login is optional
-    current_user = None
+from .state import DockerflowState, user_id
 
 logger = logging.getLogger("dockerflow.flask")
 
 # What this extension keeps on flask.g during a request.
-_RID = "_dockerflow_request_id"
-_STARTED = "_dockerflow_started"
-_TOKEN = "_dockerflow_rid_token"
-_LOGGED = "_dockerflow_logged"
-_SETTINGS = "_dockerflow_settings"
+_SCOPE = "_dockerflow_scope"
+_OPTIONS = "_dockerflow_options"
 
 # Every method gets to the view, so that the ones we refuse get a JSON 405.
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -65,6 +56,9 @@ class Dockerflow:
     ``migrate`` (Flask-Migrate) add the built-in checks. ``silenced_checks``
     lists message IDs to ignore. ``version_path`` is where ``version.json``
     lives, by default the parent of the app's root path.
+
+    The heartbeat runs the checks of ``dockerflow.checks.register`` (the
+    module-level registry) and this extension's own, which win on a name clash.
     """
 
     def __init__(
@@ -75,6 +69,8 @@ class Dockerflow:
         migrate: Any = None,
         silenced_checks: Iterable[str] | None = None,
         version_path: str | os.PathLike[str] | None = None,
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         #: The checks of every app this extension is initialised with.
         self.registry = CheckRegistry()
@@ -82,57 +78,50 @@ class Dockerflow:
         self.silenced_checks = list(silenced_checks or ())
         self.version_path = version_path
         self.logger = logger
-        self.summary_logger = summary.summary_logger
+        self.summary_logger = summary_logger
         self._version_callback: Callable[[Any], Any] = get_version
-        if db is not None:
-            self.init_check(builtin_checks.check_database_connected, db)
-        if redis is not None:
-            self.init_check(builtin_checks.check_redis_connected, redis)
-        if migrate is not None:
-            self.init_check(builtin_checks.check_migrations_applied, migrate)
+        for check, obj in (
+            (builtin_checks.check_database_connected, db),
+            (builtin_checks.check_redis_connected, redis),
+            (builtin_checks.check_migrations_applied, migrate),
+        ):
+            if obj is not None:
+                self.init_check(check, obj)
+                publish(check, obj)  # where python-dockerflow puts them
         if app is not None:
             self.init_app(app)
 
     @property
     def checks(self) -> dict[str, CheckFn]:
-        """The registered checks by name, in order."""
-        return self.registry.get_checks()
+        """The checks the heartbeat runs, by name, in order."""
+        return merged_with(self.registry)[0]
 
     def init_app(self, app: flask.Flask) -> None:
         """Add the endpoints, request hooks and config defaults to ``app``."""
-        conf.apply_defaults(app.config)
-        conf.read(app.config)  # a bad value fails at startup, not on a request
+        apply_defaults(app.config)
+        read_options(app.config)  # a bad value fails at startup, not on a request
         root = self.version_path
         if root is None:
             root = os.path.dirname(app.root_path)
         app.extensions["dockerflow"] = DockerflowState(self, os.fspath(root))
-        app.register_blueprint(self._blueprint())
-        # Connected weakly with the app as sender: the app's state keeps this
-        # extension alive exactly as long as the app.
-        flask.got_request_exception.connect(self._got_request_exception, app)
-
-    def _blueprint(self) -> flask.Blueprint:
-        # A fresh blueprint per app: a registered one can't take new rules.
         bp = flask.Blueprint("dockerflow", __name__)
-        views = (
-            ("/__version__", "version", self._version_view),
-            ("/__heartbeat__", "heartbeat", self._heartbeat_view),
-            ("/__lbheartbeat__", "lbheartbeat", self._lbheartbeat_view),
-        )
-        for path, endpoint, view in views:
+        for path, view in (
+            ("/__version__", self._version_view),
+            ("/__heartbeat__", self._heartbeat_view),
+            ("/__lbheartbeat__", self._lbheartbeat_view),
+        ):
             for rule in (path, path + "/"):
                 bp.add_url_rule(
-                    rule,
-                    endpoint,
-                    view,
-                    methods=_METHODS,
+                    rule, path.strip("_/"), view, methods=_METHODS,
                     provide_automatic_options=False,
-                )
+                )  # fmt: skip
         bp.before_app_request(self._before_request)
         bp.after_app_request(self._after_request)
         bp.teardown_app_request(self._teardown_request)
-        bp.app_errorhandler(HeartbeatFailure)(self._heartbeat_exception_handler)
-        return bp
+        bp.app_errorhandler(HeartbeatFailure)(lambda error: error.get_response())
+        app.register_blueprint(bp)
+        # Weakly, with the app as sender: the app's state keeps this alive.
+        flask.got_request_exception.connect(self._got_request_exception, app)
 
     # -- registering checks and callbacks -------------------------------
 
@@ -150,81 +139,63 @@ class Dockerflow:
 
     def init_check(self, check: Callable[[Any], Any], obj: Any) -> CheckFn:
         """Register ``check(obj)`` under ``check``'s name, e.g. a built-in check."""
-        self.logger.debug(
-            "Adding extension check %s", getattr(check, "__name__", check)
-        )
+        self.logger.debug("Adding extension check %s", getattr(check, "__name__", ""))
         return self.registry.init_check(check, obj)
 
     def version_callback(self, func: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """Use ``func(version_path)`` instead of ``get_version`` for ``/__version__``.
-
-        It returns the version dict, or None when there is none (a 404).
-        """
+        """Use ``func(version_path)`` instead of ``get_version`` for ``/__version__``."""
         self._version_callback = func
         return func
 
-    # -- request.summary --------------------------------------------------
+    # -- the request scope and request.summary -----------------------------
 
-    def _settings(self) -> conf.Settings:
-        """The app's settings, parsed once per request."""
-        settings = flask.g.get(_SETTINGS)
-        if settings is None:
-            settings = conf.read(flask.current_app.config)
-            setattr(flask.g, _SETTINGS, settings)
-        return settings  # type: ignore[no-any-return]
+    def _options(self) -> Options:
+        """The app's options, parsed once per request."""
+        options = flask.g.get(_OPTIONS)
+        if options is None:
+            options = read_options(flask.current_app.config)
+            setattr(flask.g, _OPTIONS, options)
+        return options  # type: ignore[no-any-return]
 
     def _before_request(self) -> None:
         g = flask.g
-        header = self._settings().request_id_header
-        rid = get_or_generate_request_id(flask.request.headers, header)  # type: ignore[arg-type]
-        existing = g.get("request_id")
-        if existing is None:
-            g.request_id = rid
-        elif validate_request_id(existing):
-            rid = existing  # the app chose it: log and echo the same one
-        setattr(g, _RID, rid)
-        setattr(g, _STARTED, time.perf_counter())
-        setattr(g, _TOKEN, request_id_context.set(rid))
+        header = self._options().request_id_header
+        chosen = validate_request_id(g.get("request_id"))  # the app set one
+        scope = RequestScope(chosen or flask.request.headers.get(header))
+        setattr(g, _SCOPE, scope)
+        # python-dockerflow's names for the id and the start time.
+        g.request_id = scope.rid
+        g._request_id = scope.rid
+        g._start_timestamp = scope.started
 
     def _after_request(self, response: flask.Response) -> flask.Response:
-        rid = flask.g.get(_RID)
-        if rid is not None:
-            response.headers[self._settings().request_id_header] = rid
-        if not flask.g.get(_LOGGED):
-            setattr(flask.g, _LOGGED, True)
-            summary.log_summary(self.summary_extra(status=response.status_code))
+        scope: RequestScope | None = flask.g.get(_SCOPE)
+        if scope is not None:
+            response.headers[self._options().request_id_header] = scope.rid
+            self._log(scope, self.summary_extra(status=response.status_code))
         return response
 
     def _got_request_exception(
         self, sender: flask.Flask, exception: BaseException, **extra: Any
     ) -> None:
-        if flask.g.get(_LOGGED):
-            return
-        setattr(flask.g, _LOGGED, True)
-        summary.log_summary(self.summary_extra(raised=True), exc=exception)
+        scope: RequestScope | None = flask.g.get(_SCOPE)
+        if scope is not None:
+            self._log(scope, self.summary_extra(raised=True), exception)
+
+    def _log(
+        self, scope: RequestScope, fields: dict[str, Any], exc: Any = None
+    ) -> None:
+        skip = self._options().skip_probes
+        scope.summary(fields, exc, skip_probes=skip, logger=self.summary_logger)
 
     def _teardown_request(self, exc: BaseException | None) -> None:
-        token = flask.g.pop(_TOKEN, None)
-        if token is not None:
-            try:
-                request_id_context.reset(token)
-            except ValueError:  # pragma: no cover - set in another context
-                request_id_context.set(None)
+        scope: RequestScope | None = flask.g.pop(_SCOPE, None)
+        if scope is not None:
+            scope.close()
 
     def user_id(self) -> str | None:
         """The current Flask-Login user's ID, or None; never raises."""
-        if current_user is None or not hasattr(flask.current_app, "login_manager"):
-            return None
-        try:
-            authenticated = current_user.is_authenticated
-            if callable(authenticated):  # Flask-Login before 0.3 used methods
-                authenticated = authenticated()
-            return current_user.get_id() if authenticated else None
-        except Exception:
-            # Loading the user can fail (a broken session or database);
-            # the summary must still be logged.
-            self.logger.debug("Could not get the user id", exc_info=True)
-            return None
+        return user_id(self.logger)
 
     def summary_extra(
         self, status: int | None = None, raised: bool = False
@@ -232,16 +203,15 @@ class Dockerflow:
         """The fields of the current request's ``request.summary`` record."""
         request = flask.request
         querystring = None
-        if self._settings().log_querystring and request.query_string:
+        if self._options().log_querystring and request.query_string:
             querystring = request.query_string.decode("utf-8", "replace")
-        return summary.summary_fields(
+        scope: RequestScope = flask.g.get(_SCOPE) or RequestScope()
+        return scope.fields(
             method=request.method,
             path=request.path,
             agent=request.headers.get("User-Agent", ""),
             lang=request.headers.get("Accept-Language", ""),
             uid=self.user_id(),
-            rid=flask.g.get(_RID),
-            started=flask.g.get(_STARTED),
             status=status,
             raised=raised,
             querystring=querystring,
@@ -250,67 +220,56 @@ class Dockerflow:
     # -- views --------------------------------------------------------------
 
     @staticmethod
-    def _response(reply: endpoints.Reply) -> flask.Response:
+    def _response(reply: Reply) -> flask.Response:
         method = flask.request.method
         return flask.Response(
             reply.content(method), status=reply.status, headers=dict(reply.headers)
         )
 
     def _version_view(self) -> flask.Response:
-        refused = endpoints.method_not_allowed(flask.request.method)
-        if refused is not None:
-            return self._response(refused)
         state: DockerflowState = flask.current_app.extensions["dockerflow"]
-        try:
-            data = self._version_callback(state.version_path)
-        except Exception as exc:
-            self.logger.exception("Could not load the version information")
-            return self._response(endpoints.version_reply(error=exc))
-        return self._response(endpoints.version_reply(data))
+        load = lambda: self._version_callback(state.version_path)  # noqa: E731
+        return self._response(flows.version(flask.request.method, load))
 
     def _lbheartbeat_view(self) -> flask.Response:
-        refused = endpoints.method_not_allowed(flask.request.method)
-        return self._response(refused or endpoints.lbheartbeat_reply())
+        return self._response(flows.lbheartbeat(flask.request.method))
 
     def run_checks(self, app: flask.Flask | None = None) -> HeartbeatResult:
         """Run ``app``'s checks (default: the current app's) as the heartbeat does."""
         app = app or flask.current_app._get_current_object()  # type: ignore[attr-defined]
-        return self._run(app, conf.read(app.config))
+        return self._run(app, read_options(app.config))
 
-    def _run(self, app: flask.Flask, settings: conf.Settings) -> HeartbeatResult:
+    def _run(self, app: flask.Flask, options: Options) -> HeartbeatResult:
         state: DockerflowState = app.extensions["dockerflow"]
+        checks, timeouts = merged_with(self.registry)
         return self.engine.run(
-            state.checks(app),
+            state.checks(app, checks),
             silenced=self.silenced_checks,
-            timeout=settings.timeout,
-            timeouts=self.registry.timeouts,
-            cache_ttl=settings.cache_seconds,
+            timeout=options.timeout,
+            timeouts=timeouts,
+            cache_ttl=options.cache_seconds,
+            scope=(self.registry, app),
         )
 
     def _heartbeat_view(self) -> flask.Response:
-        request = flask.request
-        refused = endpoints.method_not_allowed(request.method)
-        if refused is not None:
-            return self._response(refused)
         app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
-        settings = self._settings()
-        result = self._run(app, settings)
-        signal = heartbeat_passed if result.passed else heartbeat_failed
-        signal.send(app, level=result.level, result=result)
-        details = endpoints.may_see_details(
-            settings.details,
-            debug=app.debug,
-            authorization=request.headers.get("Authorization"),
-            token=settings.token,
+        options = self._options()
+
+        def notify(result: HeartbeatResult) -> None:
+            signal = heartbeat_passed if result.passed else heartbeat_failed
+            signal.send(app, level=result.level, result=result)
+
+        caller = flows.Caller(
+            authorization=flask.request.headers.get("Authorization"), debug=app.debug
         )
-        reply = endpoints.heartbeat_reply(
-            result, details=details, failed_status=settings.failed_status
+        reply = flows.heartbeat(
+            flask.request.method,
+            caller,
+            options,
+            lambda: self._run(app, options),
+            notify,
         )
         response = self._response(reply)
-        if not result.passed:
+        if reply.status >= 500:
             raise HeartbeatFailure(response=response)
         return response
-
-    @staticmethod
-    def _heartbeat_exception_handler(error: HeartbeatFailure) -> Any:
-        return error.get_response()

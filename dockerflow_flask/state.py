@@ -1,17 +1,21 @@
-"""Per-app state of the Flask extension, kept in ``app.extensions["dockerflow"]``.
-
-It binds the extension's checks to one app, so they run in that app's
-context on the engine's threads.
+"""Per-app state of the Flask extension, kept in ``app.extensions["dockerflow"]``,
+and the per-request lookups that need Flask's globals (the user id).
 """
 
 from __future__ import annotations
 
-import threading
+import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import flask
 
 from dockerflow.checks.engine import CheckFn, is_async_check
+
+try:
+    from flask_login import current_user
+except ImportError:  # pragma: no cover - Flask-Login is optional
+    current_user = None
 
 if TYPE_CHECKING:
     from .app import Dockerflow
@@ -44,22 +48,31 @@ class DockerflowState:
     def __init__(self, extension: Dockerflow, version_path: str) -> None:
         self.extension = extension
         self.version_path = version_path
-        # The engine recognises a check (hung, running or cached) by the
-        # callable's identity, so each check keeps one wrapper per app.
-        self._wrapped: dict[str, tuple[CheckFn, CheckFn]] = {}
-        self._lock = threading.Lock()
 
-    def checks(self, app: flask.Flask) -> list[tuple[str, CheckFn]]:
-        pairs = []
-        with self._lock:
-            for name, fn in self.extension.registry.get_checks().items():
-                entry = self._wrapped.get(name)
-                if entry is None or entry[0] is not fn:
-                    entry = self._wrapped[name] = (fn, _in_app_context(app, fn))
-                pairs.append((name, entry[1]))
-        return pairs
+    @staticmethod
+    def checks(
+        app: flask.Flask, checks: Mapping[str, CheckFn]
+    ) -> list[tuple[str, CheckFn]]:
+        """``checks``, each to run in ``app``'s context."""
+        return [(name, _in_app_context(app, fn)) for name, fn in checks.items()]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "extension":
             raise AttributeError(name)
         return getattr(self.extension, name)
+
+
+def user_id(logger: logging.Logger) -> str | None:
+    """The current Flask-Login user's ID, or None; never raises."""
+    if current_user is None or not hasattr(flask.current_app, "login_manager"):
+        return None
+    try:
+        authenticated = current_user.is_authenticated
+        if callable(authenticated):  # Flask-Login before 0.3 used methods
+            authenticated = authenticated()
+        return current_user.get_id() if authenticated else None  # type: ignore[no-any-return]
+    except Exception:
+        # Loading the user can fail (a broken session or database); the
+        # summary must still be logged.
+        logger.debug("Could not get the user id", exc_info=True)
+        return None

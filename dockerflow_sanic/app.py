@@ -1,37 +1,31 @@
 """The Dockerflow Sanic extension: routes, middleware and signals on the shared core.
 
 It only translates Sanic's request, config and signal idioms into calls on
-``dockerflow.endpoints``, ``dockerflow.checks`` and ``dockerflow.summary``.
+:mod:`dockerflow.flows` and :mod:`dockerflow.scope`, and the replies back.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
-import time
 from collections.abc import Callable
-from inspect import isawaitable
 from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
+from dockerflow import flows
 from dockerflow.checks import CheckRegistry, HeartbeatEngine, is_async_check
-from dockerflow.endpoints import (
-    Reply,
-    heartbeat_reply,
-    lbheartbeat_reply,
-    may_see_details,
-    method_not_allowed,
-    version_reply,
-)
-from dockerflow.logging import get_or_generate_request_id, request_id_context
-from dockerflow.summary import log_summary, summary_fields
-from dockerflow.version import VersionFileError, get_version_async
+from dockerflow.checks.registry import merged_with, publish
+from dockerflow.endpoints import Reply
+from dockerflow.options import Options, apply_defaults, read_options
+from dockerflow.scope import RequestScope
+from dockerflow.summary import summary_logger
+from dockerflow.version import get_version_async
 
-from . import checks, conf, signals
+from . import checks, signals
+from .conf import is_debug
 
 #: Every method the endpoints answer, so the others get a JSON 405 from us
 #: rather than Sanic's own error page.
@@ -52,6 +46,9 @@ class Dockerflow:
         ``sanic_redis.SanicRedis``; adds a Redis check to the heartbeat.
     :param silenced_checks: message IDs the heartbeat ignores.
     :param version_path: the directory holding ``version.json``.
+
+    The heartbeat runs the checks of ``dockerflow.checks.register`` (the
+    module-level registry) and this extension's own, which win on a name clash.
     """
 
     def __init__(
@@ -64,7 +61,7 @@ class Dockerflow:
         **kwargs: Any,
     ) -> None:
         self.logger = logging.getLogger("dockerflow.sanic")
-        self.summary_logger = logging.getLogger("request.summary")
+        self.summary_logger = summary_logger
         self.registry = CheckRegistry()
         self.engine = HeartbeatEngine()
         self.silenced_checks = list(silenced_checks or [])
@@ -73,41 +70,35 @@ class Dockerflow:
         self.redis = redis
         if redis is not None and not checks.is_sanic_redis(redis):
             # A SanicRedis client only exists on app.ctx, so init_app adds it.
-            check = checks.check_redis_connected
+            check: Any = checks.check_redis_connected
             if checks.is_sync_redis(redis):
-                check = checks.check_redis_connected_sync  # type: ignore[assignment]
+                check = checks.check_redis_connected_sync
             self.registry.register_partial(check, redis, name="check_redis_connected")
+            publish(check, redis)  # where python-dockerflow puts it
         if app is not None:
             self.init_app(app)
 
     @property
     def checks(self) -> dict[str, Callable[[], Any]]:
-        """The registered checks by name, in registration order."""
-        return self.registry.get_checks()
+        """The checks the heartbeat runs, by name, in order."""
+        return merged_with(self.registry)[0]
 
     # -- setup --------------------------------------------------------------
 
     def init_app(self, app: Sanic) -> None:
         """Add the Dockerflow routes, middleware and signals to ``app``."""
-        conf.apply_defaults(app.config)
-        for path, name, view in (
-            ("/__version__", "version", self._version_view),
-            ("/__heartbeat__", "heartbeat", self._heartbeat_view),
-            ("/__lbheartbeat__", "lbheartbeat", self._lbheartbeat_view),
+        apply_defaults(app.config)
+        for path, view in (
+            ("/__version__", self._version_view),
+            ("/__heartbeat__", self._heartbeat_view),
+            ("/__lbheartbeat__", self._lbheartbeat_view),
         ):
+            name = f"dockerflow.{path.strip('_/')}"
             app.add_route(
-                view,
-                path,
-                methods=ROUTE_METHODS,
-                name=f"dockerflow.{name}",
-                strict_slashes=False,
+                view, path, methods=ROUTE_METHODS, name=name, strict_slashes=False
             )
-        app.register_middleware(
-            self._request_middleware, "request", priority=MIDDLEWARE_PRIORITY
-        )
-        app.register_middleware(
-            self._response_middleware, "response", priority=MIDDLEWARE_PRIORITY
-        )
+        app.register_middleware(self._open, "request", priority=MIDDLEWARE_PRIORITY)
+        app.register_middleware(self._close, "response", priority=MIDDLEWARE_PRIORITY)
         # A signal observes exceptions without taking the place of the app's
         # own exception handlers, which a catch-all app.exception would.
         app.signal("http.lifecycle.exception")(self._observe_exception)
@@ -126,7 +117,7 @@ class Dockerflow:
         app.ctx.dockerflow = self
 
     async def _validate_config(self, app: Sanic, *_: Any) -> None:
-        conf.read(app.config)  # a bad value stops the server from starting
+        read_options(app.config)  # a bad value stops the server from starting
 
     def check(
         self,
@@ -151,55 +142,47 @@ class Dockerflow:
     def version_callback(self, func: Callable[[Any], Any]) -> Callable[[Any], Any]:
         """Use ``func(version_path)``, sync or async, to load the version data.
 
-        It returns a dict, or None when there is no version information. A
-        sync ``func`` runs on a worker thread, so it may read files.
+        A sync ``func`` runs on a worker thread, so it may read files.
         """
         self._version_callback = func
         return func
 
     @staticmethod
-    def _settings(request: Request) -> conf.Settings:
-        """The app's settings, parsed once per request."""
-        settings = getattr(request.ctx, "dockerflow_settings", None)
-        if settings is None:
-            settings = request.ctx.dockerflow_settings = conf.read(request.app.config)
-        return settings  # type: ignore[no-any-return]
+    def _options(request: Request) -> Options:
+        """The app's options, parsed once per request."""
+        options = getattr(request.ctx, "dockerflow_options", None)
+        if options is None:
+            options = request.ctx.dockerflow_options = read_options(request.app.config)
+        return options  # type: ignore[no-any-return]
 
-    # -- request.summary ----------------------------------------------------
+    # -- the request scope and request.summary ------------------------------
 
-    def _request_middleware(self, request: Request) -> None:
+    def _open(self, request: Request) -> None:
         ctx = request.ctx
-        if hasattr(ctx, "dockerflow_started"):
-            return
-        settings = self._settings(request)
-        ctx.dockerflow_started = time.perf_counter()
-        ctx.id = get_or_generate_request_id(request.headers, settings.request_id_header)
-        ctx.dockerflow_rid_token = request_id_context.set(ctx.id)
+        if getattr(ctx, "dockerflow_scope", None) is None:
+            header = self._options(request).request_id_header
+            scope = ctx.dockerflow_scope = RequestScope(request.headers.get(header))
+            ctx.id = scope.rid  # python-dockerflow's name for it
 
     async def _observe_exception(
         self, request: Request, exception: BaseException, **_: Any
     ) -> None:
         request.ctx.dockerflow_exception = exception
 
-    def _response_middleware(
-        self, request: Request, response: BaseHTTPResponse
-    ) -> None:
-        ctx = request.ctx
-        if getattr(ctx, "dockerflow_logged", False):
+    def _close(self, request: Request, response: BaseHTTPResponse) -> None:
+        scope: RequestScope | None = getattr(request.ctx, "dockerflow_scope", None)
+        if scope is None or scope.logged:
             return
-        ctx.dockerflow_logged = True
-        ctx.dockerflow_status = response.status
-        rid = getattr(ctx, "id", None)
-        if rid is not None:
-            response.headers[self._settings(request).request_id_header] = rid
-        log_summary(
-            self.summary_extra(request), self._raised(request), self.summary_logger
+        request.ctx.dockerflow_status = response.status
+        options = self._options(request)
+        response.headers[options.request_id_header] = scope.rid
+        scope.summary(
+            self.summary_extra(request),
+            self._raised(request),
+            skip_probes=options.skip_probes,
+            logger=self.summary_logger,
         )
-        token = getattr(ctx, "dockerflow_rid_token", None)
-        if token is not None:
-            # ValueError: set in another context, so there is nothing to undo.
-            with contextlib.suppress(ValueError):
-                request_id_context.reset(token)
+        scope.close()
 
     @staticmethod
     def _raised(request: Request) -> BaseException | None:
@@ -217,18 +200,17 @@ class Dockerflow:
 
         Override to add fields; call it from a response middleware or later.
         """
-        settings = self._settings(request)
         ctx = request.ctx
-        return summary_fields(
+        scope: RequestScope = getattr(ctx, "dockerflow_scope", None) or RequestScope()
+        log_querystring = self._options(request).log_querystring
+        return scope.fields(
             method=request.method,
             path=request.path,
             agent=request.headers.get("User-Agent", ""),
             lang=request.headers.get("Accept-Language", ""),
-            rid=getattr(ctx, "id", None),
-            started=getattr(ctx, "dockerflow_started", None),
             status=getattr(ctx, "dockerflow_status", None),
             raised=self._raised(request) is not None,
-            querystring=request.query_string if settings.log_querystring else None,
+            querystring=request.query_string if log_querystring else None,
         )
 
     # -- views --------------------------------------------------------------
@@ -244,59 +226,46 @@ class Dockerflow:
             content_type=content_type,
         )
 
-    async def _load_version(self) -> Any:
-        callback = self._version_callback
-        if is_async_check(callback):
-            return await callback(self.version_path)
-        # A plain function reads files: keep it off the event loop.
-        data = await asyncio.to_thread(callback, self.version_path)
-        return await data if isawaitable(data) else data
-
     async def _version_view(self, request: Request) -> HTTPResponse:
-        reply = method_not_allowed(request.method)
-        if reply is None:
-            try:
-                data = await self._load_version()
-            except Exception as exc:
-                log = (
-                    self.logger.warning
-                    if isinstance(exc, VersionFileError)
-                    else self.logger.exception
-                )
-                log("Could not load version information: %s", exc)
-                reply = version_reply(error=exc)
-            else:
-                reply = version_reply(data)
-        return self._respond(request, reply)
+        callback = self._version_callback
+
+        def load() -> Any:
+            if is_async_check(callback):
+                return callback(self.version_path)
+            # A plain function reads files: keep it off the event loop.
+            return asyncio.to_thread(callback, self.version_path)
+
+        return self._respond(request, await flows.version_async(request.method, load))
 
     async def _lbheartbeat_view(self, request: Request) -> HTTPResponse:
-        return self._respond(
-            request, method_not_allowed(request.method) or lbheartbeat_reply()
-        )
+        return self._respond(request, flows.lbheartbeat(request.method))
 
     async def _heartbeat_view(self, request: Request) -> HTTPResponse:
-        denied = method_not_allowed(request.method)
-        if denied is not None:
-            return self._respond(request, denied)
-        settings = self._settings(request)
-        result = await self.engine.run_async(
-            self.registry.get_checks().items(),
+        options = self._options(request)
+        checks, timeouts = merged_with(self.registry)
+        run = functools.partial(
+            self.engine.run_async,
+            checks,
             silenced=self.silenced_checks,
-            timeout=settings.timeout,
-            timeouts=self.registry.timeouts,
-            cache_ttl=settings.cache_seconds,
+            timeout=options.timeout,
+            timeouts=timeouts,
+            cache_ttl=options.cache_seconds,
+            scope=self.registry,
         )
-        event = signals.HEARTBEAT_PASSED if result.passed else signals.HEARTBEAT_FAILED
-        await request.app.dispatch(
-            event, context={"level": result.level, "result": result}
-        )
-        details = may_see_details(
-            settings.details,
-            debug=conf.is_debug(request.app),
+
+        async def notify(result: Any) -> None:
+            event = (
+                signals.HEARTBEAT_PASSED if result.passed else signals.HEARTBEAT_FAILED
+            )
+            await request.app.dispatch(
+                event, context={"level": result.level, "result": result}
+            )
+
+        caller = flows.Caller(
             authorization=request.headers.get("Authorization"),
-            token=settings.token,
+            debug=is_debug(request.app),
         )
-        reply = heartbeat_reply(
-            result, details=details, failed_status=settings.failed_status
+        reply = await flows.heartbeat_async(
+            request.method, caller, options, run, notify
         )
         return self._respond(request, reply)

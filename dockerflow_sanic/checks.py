@@ -1,7 +1,7 @@
-"""Built-in Sanic checks: Redis through redis.asyncio or sanic-redis.
+"""Built-in Sanic checks: Redis through redis.asyncio, sanic-redis or redis-py.
 
-Also re-exports the check messages and levels, so custom checks can use
-``from dockerflow_sanic import checks`` and ``checks.Error(...)``.
+Custom checks return the messages of :mod:`dockerflow.checks` (``Error``,
+``Warning``...), as python-dockerflow's ``dockerflow.sanic.checks`` also does.
 """
 
 from __future__ import annotations
@@ -10,45 +10,17 @@ from inspect import isawaitable
 from typing import Any
 
 from dockerflow import health
-from dockerflow.checks import (
-    CRITICAL,
-    DEBUG,
-    ERROR,
-    INFO,
-    STATUSES,
-    WARNING,
-    CheckMessage,
-    Critical,
-    Debug,
-    Error,
-    Info,
-    Warning,
-    level_to_text,
-)
+from dockerflow.checks import CheckMessage, Error
+from dockerflow.checks.services import check_redis_connected as _check_blocking
+from dockerflow.checks.services import redis_messages
 
 __all__ = [
-    "CRITICAL",
-    "DEBUG",
-    "ERROR",
-    "INFO",
-    "STATUSES",
-    "WARNING",
-    "CheckMessage",
-    "Critical",
-    "Debug",
-    "Error",
-    "Info",
-    "Warning",
     "check_redis_connected",
     "check_redis_connected_sync",
     "is_sanic_redis",
     "is_sync_redis",
-    "level_to_text",
     "redis_client",
 ]
-
-# redis-py answers PING with True; raw connections and other clients with PONG.
-_PONGS = (True, b"PONG", "PONG")
 
 
 def is_sanic_redis(obj: Any) -> bool:
@@ -82,29 +54,6 @@ def redis_client(redis: Any, app: Any = None) -> Any:
         attr = getattr(redis, "ctx_name", None) or redis.config_name.lower()
         client = getattr(app.ctx, attr, None)
     return client
-
-
-def _outcome(
-    result: Any = None, exc: BaseException | None = None
-) -> list[CheckMessage]:
-    from redis import exceptions
-
-    if exc is None:
-        if result in _PONGS:
-            return []
-        return [
-            Error(f"Redis ping failed: {result!r}", id=health.ERROR_REDIS_PING_FAILED)
-        ]
-    if isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
-        return [
-            Error(
-                f"Could not connect to redis: {exc}",
-                id=health.ERROR_CANNOT_CONNECT_REDIS,
-            )
-        ]
-    if isinstance(exc, exceptions.RedisError):
-        return [Error(f'Redis error: "{exc}"', id=health.ERROR_REDIS_EXCEPTION)]
-    raise exc
 
 
 def _missing_redis() -> list[CheckMessage] | None:
@@ -147,18 +96,10 @@ async def check_redis_connected(redis: Any, app: Any = None) -> list[CheckMessag
         if isawaitable(result):
             result = await result
     except Exception as exc:
-        return _outcome(exc=exc)
-    return _outcome(result)
+        return redis_messages(exc=exc)
+    return redis_messages(result)
 
 
-def check_redis_connected_sync(redis: Any) -> list[CheckMessage]:
-    """The same check for a blocking ``redis.Redis`` client.
-
-    The extension registers this one for blocking clients, so the ping runs
-    on a worker thread instead of stalling the event loop.
-    """
-    try:
-        result = redis.ping()
-    except Exception as exc:
-        return _outcome(exc=exc)
-    return _outcome(result)
+#: The same check for a blocking ``redis.Redis`` client. The extension registers
+#: it for blocking clients, so the ping runs on a worker thread.
+check_redis_connected_sync = _check_blocking

@@ -1,18 +1,15 @@
-"""The DOCKERFLOW_* keys of a Sanic app's config, parsed by the shared core.
+"""How the Sanic extension reads a Sanic app's config beyond the DOCKERFLOW_* table.
 
-Defaults fill only keys the app left unset; values are read at request time,
-so changing ``app.config`` after ``init_app`` takes effect.
+The DOCKERFLOW_* keys themselves are parsed by :mod:`dockerflow.options`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dockerflow.options import DEFAULTS, apply_defaults, flag
-from dockerflow.options import Options as Settings
-from dockerflow.options import read_options as read
+from dockerflow.options import flag
 
-__all__ = ["DEFAULTS", "Settings", "apply_defaults", "flag", "is_debug", "read"]
+__all__ = ["is_debug"]
 
 
 def is_debug(app: Any) -> bool:

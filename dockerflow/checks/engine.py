@@ -22,7 +22,7 @@ from .workers import CheckFn, Workers, is_async_check
 #: commonly give a probe 5 seconds; this leaves room to answer inside that.
 DEFAULT_TIMEOUT = 3.0
 
-Checks = Iterable[tuple[str, CheckFn]]
+Checks = Iterable[tuple[str, CheckFn]] | Mapping[str, CheckFn]
 
 __all__ = ["DEFAULT_TIMEOUT", "CheckFn", "Checks", "HeartbeatEngine", "is_async_check"]
 

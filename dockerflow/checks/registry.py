@@ -181,3 +181,27 @@ async def run_checks_async(
     return await engine.run_async(
         **_plan(checks), silenced=silenced_check_ids or (), timeout=timeout
     )
+
+
+# Built-in checks an extension registers here on its app's behalf (as
+# python-dockerflow does, so get_checks() lists them), by identity. They run
+# through their own extension's registry, never in another app's heartbeat.
+_published: dict[int, CheckFn] = {}
+
+
+def publish(func: Callable[..., Any], *args: Any) -> CheckFn:
+    """Register ``func(*args)`` here for an extension that also runs it itself."""
+    partial = registry.register_partial(func, *args)
+    _published[id(partial)] = partial
+    return partial
+
+
+def merged_with(own: CheckRegistry) -> tuple[dict[str, CheckFn], dict[str, float]]:
+    """The checks (and timeouts) an extension's heartbeat runs: this module's
+    registry, less what extensions published, then ``own``'s, which win."""
+    shared = {
+        name: fn
+        for name, fn in registry.get_checks().items()
+        if id(fn) not in _published
+    }
+    return shared | own.get_checks(), registry.timeouts | own.timeouts

@@ -131,19 +131,21 @@ class DockerflowMiddleware:
         options = conf.options
         response[options.request_id_header] = scope.rid
         meta = request.META
-        scope.summary(
+        exc = getattr(request, "_dockerflow_exception", None)
+        fields = scope.fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=_uid(request),
             status=response.status_code,
-            exc=getattr(request, "_dockerflow_exception", None),
+            raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")
             if options.log_querystring
             else None,
-            skip_probes=options.skip_probes,
-            logger=self.summary_logger,
+        )
+        scope.summary(
+            fields, exc, skip_probes=options.skip_probes, logger=self.summary_logger
         )
         # Django logs about the response (404s, 500s) after the middleware
         # returns: the request id stays set until the server closes it.

@@ -5,7 +5,7 @@ The built-in checks, and the message classes and levels custom checks use.
 
 from __future__ import annotations
 
-from dockerflow_flask.checks import (
+from dockerflow.checks import (
     CRITICAL,
     DEBUG,
     ERROR,
@@ -18,10 +18,12 @@ from dockerflow_flask.checks import (
     Error,
     Info,
     Warning,
+    level_to_text,
+)
+from dockerflow_flask.checks import (
     check_database_connected,
     check_migrations_applied,
     check_redis_connected,
-    level_to_text,
 )
 
 __all__ = [

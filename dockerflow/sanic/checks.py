@@ -5,7 +5,7 @@ The checks and message classes live in :mod:`dockerflow_sanic.checks`.
 
 from __future__ import annotations
 
-from dockerflow_sanic.checks import (
+from dockerflow.checks import (
     CRITICAL,
     DEBUG,
     ERROR,
@@ -18,8 +18,10 @@ from dockerflow_sanic.checks import (
     Error,
     Info,
     Warning,
-    check_redis_connected,
     level_to_text,
+)
+from dockerflow_sanic.checks import (
+    check_redis_connected,
 )
 
 __all__ = [

@@ -22,6 +22,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from dockerflow import health
+from dockerflow.checks import INFO
 from dockerflow_flask import Dockerflow, checks
 from tests.services import (
     POSTGRES_URL,
@@ -195,7 +196,7 @@ def test_migrations_database_unreachable_is_info(tmp_path: Path) -> None:
         [message] = checks.check_migrations_applied(migrate)
     assert (message.id, message.level) == (
         health.INFO_CANT_CHECK_MIGRATIONS,
-        checks.INFO,
+        INFO,
     )
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import flask
 import pytest
 
-from dockerflow_flask import Dockerflow, checks
+from dockerflow import checks
+from dockerflow_flask import Dockerflow
 
 from .conftest import MakeApp
 

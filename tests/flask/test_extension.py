@@ -12,9 +12,9 @@ from typing import Any
 import flask
 import pytest
 
-from dockerflow import health
+from dockerflow import checks, health
 from dockerflow.checks import HeartbeatResult
-from dockerflow_flask import Dockerflow, DockerflowState, checks
+from dockerflow_flask import Dockerflow, DockerflowState
 from dockerflow_flask.signals import heartbeat_failed, heartbeat_passed
 
 from .conftest import MakeApp
@@ -200,12 +200,13 @@ def test_seed_import_paths() -> None:
     import dockerflow_flask.app
     from dockerflow.flask import Dockerflow as SeedDockerflow
     from dockerflow.flask import checks as seed_checks
+    from dockerflow_flask import checks as builtin
 
     assert SeedDockerflow is Dockerflow is dockerflow.flask.app.Dockerflow
     assert (
         dockerflow.flask.app.HeartbeatFailure is dockerflow_flask.app.HeartbeatFailure
     )
-    assert seed_checks.check_redis_connected is checks.check_redis_connected
+    assert seed_checks.check_redis_connected is builtin.check_redis_connected
     assert seed_checks.Warning is checks.Warning and seed_checks.ERROR == 40
     assert seed_checks.level_to_text(30) == "warning"
     assert dockerflow.flask.signals.heartbeat_passed is heartbeat_passed

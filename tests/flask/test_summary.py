@@ -63,7 +63,7 @@ def test_error_status_sets_errno(app: flask.Flask, summaries: Records) -> None:
 def test_failed_heartbeat_logs_its_status_once(
     make_app: MakeApp, summaries: Records
 ) -> None:
-    from dockerflow_flask import checks
+    from dockerflow import checks
 
     app, dockerflow = make_app()
     dockerflow.check(lambda: [checks.Error("down", id="x.E1")], name="down")

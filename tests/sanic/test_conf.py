@@ -1,6 +1,6 @@
-"""The Sanic extension's config: the shared parser, and Sanic's debug switches.
+"""Sanic's debug switches, as the extension reads them.
 
-Parsing and validation rules are tested once, in tests/core/test_options.py.
+The DOCKERFLOW_* parsing rules are tested once, in tests/core/test_options.py.
 """
 
 from __future__ import annotations
@@ -9,15 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from dockerflow import options
 from dockerflow_sanic import conf
-
-
-def test_the_extension_uses_the_shared_parser() -> None:
-    assert conf.read is options.read_options
-    assert conf.apply_defaults is options.apply_defaults
-    with pytest.raises(ValueError, match="DOCKERFLOW_CHECK_TIMEOUT"):
-        conf.read({"DOCKERFLOW_CHECK_TIMEOUT": "soon"})
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import pytest
 from sanic import Sanic
 from sanic.application.constants import Mode
 
-from dockerflow import health
-from dockerflow_sanic import Dockerflow, checks, signals
+from dockerflow import checks, health
+from dockerflow_sanic import Dockerflow, signals
 
 from .conftest import MakeApp
 

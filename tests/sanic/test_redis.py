@@ -19,6 +19,7 @@ from sanic import Sanic
 from sanic_redis import SanicRedis
 
 from dockerflow import health
+from dockerflow.checks.services import redis_messages
 from dockerflow_sanic import Dockerflow, checks
 from tests.services import REDIS_URL, hung_server, refused_port, require_redis
 
@@ -158,9 +159,9 @@ async def test_direct_call_with_an_async_client() -> None:
 async def test_outcomes_map_to_ids(
     outcome: dict[str, Any], expected: list[str]
 ) -> None:
-    assert [m.id for m in checks._outcome(**outcome)] == expected
+    assert [m.id for m in redis_messages(**outcome)] == expected
 
 
 async def test_unexpected_errors_are_left_to_the_engine() -> None:
     with pytest.raises(KeyError):
-        checks._outcome(exc=KeyError("x"))
+        redis_messages(exc=KeyError("x"))

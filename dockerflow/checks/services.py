@@ -1,0 +1,133 @@
+"""Checks of backing services that any framework's app can use: SQLAlchemy,
+Alembic and Redis. Each imports its library when it runs, so a missing
+library is an error message saying what to install, never an ImportError.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from .. import health
+from .messages import Error, Info, Warning
+
+#: redis-py answers PING with True; raw connections and other clients with PONG.
+PONGS = (True, b"PONG", "PONG")
+
+
+def missing(package: str, msg_id: str) -> list[Any]:
+    """The error of a check whose library is not installed."""
+    return [Error(f"{package} is not installed: pip install {package}", id=msg_id)]
+
+
+def check_database_connected(db: Any) -> list[Any]:
+    """Run ``SELECT 1`` on ``db.engine``: a Flask-SQLAlchemy object, or anything
+    with a SQLAlchemy ``engine`` attribute."""
+    try:
+        import sqlalchemy
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+    except ImportError:
+        return missing("SQLAlchemy", health.ERROR_MISCONFIGURED_DATABASE)
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+    except DBAPIError as exc:
+        return [Error(f"DB-API error: {exc}", id=health.ERROR_DB_API_EXCEPTION)]
+    except SQLAlchemyError as exc:
+        msg = f'Database misconfigured: "{exc}"'
+        return [Error(msg, id=health.ERROR_SQLALCHEMY_EXCEPTION)]
+    return []
+
+
+def check_alembic(
+    script_config: Callable[[], Any], engine: Callable[[], Any], opts: dict[str, Any]
+) -> list[Any]:
+    """Compare the database's Alembic revisions with the migration scripts' heads.
+
+    ``script_config`` and ``engine`` give the Alembic ``Config`` and the
+    SQLAlchemy engine when called (only once Alembic is known to be there).
+
+    Unapplied revisions are listed oldest first in a ``W001`` warning; a
+    database that can't be reached gives ``I001``, since the database check
+    reports that already. ``opts`` may name the ``version_table``.
+    """
+    try:
+        from alembic.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from sqlalchemy.exc import SQLAlchemyError
+    except ImportError:
+        return missing("alembic", health.ERROR_MISCONFIGURED_DATABASE)
+    script = ScriptDirectory.from_config(script_config())
+    try:
+        with engine().connect() as connection:
+            context = MigrationContext.configure(connection, opts=opts)
+            db_heads = set(context.get_current_heads())
+    except SQLAlchemyError as exc:
+        msg = f"Can't connect to database to check migrations: {exc}"
+        return [Info(msg, id=health.INFO_CANT_CHECK_MIGRATIONS)]
+    if db_heads == set(script.get_heads()):
+        return []
+    return [
+        Warning(
+            _unapplied_message(script, db_heads), id=health.WARNING_UNAPPLIED_MIGRATION
+        )
+    ]
+
+
+def _unapplied_message(script: Any, db_heads: set[str]) -> str:
+    try:
+        revisions = script.iterate_revisions("heads", tuple(db_heads) or "base")
+        unapplied = [revision.revision for revision in revisions]
+    except Exception:
+        # The database is at a revision the scripts don't know (a branch
+        # not deployed here, or a downgrade): name both sides instead.
+        at = ", ".join(sorted(db_heads))
+        heads = ", ".join(sorted(script.get_heads()))
+        return f"Database is at {at}, which the migrations ({heads}) don't include"
+    return f"Unapplied migrations found: {', '.join(reversed(unapplied))}"
+
+
+def redis_messages(result: Any = None, exc: BaseException | None = None) -> list[Any]:
+    """The messages for a PING's answer, or for the exception it raised.
+
+    An exception that is not redis-py's is raised again: it is a bug, and
+    the engine reports it as one (E011).
+    """
+    from redis import exceptions
+
+    if exc is None:
+        if result in PONGS:
+            return []
+        return [
+            Error(f"Redis ping failed: {result!r}", id=health.ERROR_REDIS_PING_FAILED)
+        ]
+    if isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
+        return [
+            Error(
+                f"Could not connect to redis: {exc}",
+                id=health.ERROR_CANNOT_CONNECT_REDIS,
+            )
+        ]
+    if isinstance(exc, exceptions.RedisError):
+        return [Error(f'Redis error: "{exc}"', id=health.ERROR_REDIS_EXCEPTION)]
+    raise exc
+
+
+def check_redis_connected(client: Any) -> list[Any]:
+    """Send ``PING`` with a blocking client: redis-py's, or a Flask-Redis object."""
+    try:
+        import redis  # noqa: F401 - redis_messages needs it
+    except ImportError:
+        return missing("redis", health.ERROR_MISSING_REDIS_CLIENT)
+    try:
+        result = client.ping()
+    except Exception as exc:
+        return redis_messages(exc=exc)
+    if inspect.isawaitable(result):
+        # An asyncio client's ping() is a coroutine, which is truthy: don't
+        # let it pass for a PONG.
+        getattr(result, "close", lambda: None)()
+        msg = "The Redis client is asynchronous; this check needs a blocking client"
+        return [Error(msg, id=health.ERROR_MISCONFIGURED_REDIS)]
+    return redis_messages(result)
