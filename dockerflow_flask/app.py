@@ -6,28 +6,27 @@ core (:mod:`dockerflow.flows`, :mod:`dockerflow.scope`) and back.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import flask
 from werkzeug.exceptions import InternalServerError
 
 from dockerflow import flows
-from dockerflow.checks import CheckRegistry, HeartbeatEngine, HeartbeatResult
-from dockerflow.checks.engine import CheckFn
-from dockerflow.checks.registry import merged_with, publish
+from dockerflow.checks import HeartbeatResult
 from dockerflow.endpoints import Reply
+from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import validate_request_id
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
-from dockerflow.summary import summary_logger
 from dockerflow.version import get_version
 
 from . import checks as builtin_checks
 from .signals import heartbeat_failed, heartbeat_passed
-from .state import DockerflowState, user_id
+from .state import DockerflowState, in_app_context, user_id
 
 logger = logging.getLogger("dockerflow.flask")
 
@@ -47,7 +46,7 @@ class HeartbeatFailure(InternalServerError):
     """
 
 
-class Dockerflow:
+class Dockerflow(DockerflowExtension):
     """The Dockerflow Flask extension.
 
     ``Dockerflow(app)``, or ``dockerflow = Dockerflow()`` then
@@ -72,29 +71,16 @@ class Dockerflow:
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        #: The checks of every app this extension is initialised with.
-        self.registry = CheckRegistry()
-        self.engine = HeartbeatEngine()
-        self.silenced_checks = list(silenced_checks or ())
-        self.version_path = version_path
-        self.logger = logger
-        self.summary_logger = summary_logger
-        self._version_callback: Callable[[Any], Any] = get_version
+        super().__init__(logger, silenced_checks, version_path, get_version)
         for check, obj in (
             (builtin_checks.check_database_connected, db),
             (builtin_checks.check_redis_connected, redis),
             (builtin_checks.check_migrations_applied, migrate),
         ):
             if obj is not None:
-                self.init_check(check, obj)
-                publish(check, obj)  # where python-dockerflow puts them
+                self.add_builtin(check, obj)
         if app is not None:
             self.init_app(app)
-
-    @property
-    def checks(self) -> dict[str, CheckFn]:
-        """The checks the heartbeat runs, by name, in order."""
-        return merged_with(self.registry)[0]
 
     def init_app(self, app: flask.Flask) -> None:
         """Add the endpoints, request hooks and config defaults to ``app``."""
@@ -122,30 +108,6 @@ class Dockerflow:
         app.register_blueprint(bp)
         # Weakly, with the app as sender: the app's state keeps this alive.
         flask.got_request_exception.connect(self._got_request_exception, app)
-
-    # -- registering checks and callbacks -------------------------------
-
-    def check(
-        self,
-        func: CheckFn | None = None,
-        name: str | None = None,
-        timeout: float | None = None,
-    ) -> Any:
-        """Register a check: ``@dockerflow.check`` or ``@dockerflow.check(name=...)``.
-
-        ``timeout`` overrides ``DOCKERFLOW_CHECK_TIMEOUT`` for this check.
-        """
-        return self.registry.register(func, name=name, timeout=timeout)
-
-    def init_check(self, check: Callable[[Any], Any], obj: Any) -> CheckFn:
-        """Register ``check(obj)`` under ``check``'s name, e.g. a built-in check."""
-        self.logger.debug("Adding extension check %s", getattr(check, "__name__", ""))
-        return self.registry.init_check(check, obj)
-
-    def version_callback(self, func: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """Use ``func(version_path)`` instead of ``get_version`` for ``/__version__``."""
-        self._version_callback = func
-        return func
 
     # -- the request scope and request.summary -----------------------------
 
@@ -240,16 +202,8 @@ class Dockerflow:
         return self._run(app, read_options(app.config))
 
     def _run(self, app: flask.Flask, options: Options) -> HeartbeatResult:
-        state: DockerflowState = app.extensions["dockerflow"]
-        checks, timeouts = merged_with(self.registry)
-        return self.engine.run(
-            state.checks(app, checks),
-            silenced=self.silenced_checks,
-            timeout=options.timeout,
-            timeouts=timeouts,
-            cache_ttl=options.cache_seconds,
-            scope=(self.registry, app),
-        )
+        wrap = functools.partial(in_app_context, app)
+        return self.engine.run(**self.run_options(options, (self.registry, app), wrap))
 
     def _heartbeat_view(self) -> flask.Response:
         app = flask.current_app._get_current_object()  # type: ignore[attr-defined]

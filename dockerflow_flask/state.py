@@ -5,7 +5,6 @@ and the per-request lookups that need Flask's globals (the user id).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import flask
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from .app import Dockerflow
 
 
-def _in_app_context(app: flask.Flask, fn: CheckFn) -> CheckFn:
+def in_app_context(app: flask.Flask, fn: CheckFn) -> CheckFn:
     """``fn`` wrapped to run inside ``app``'s context on the engine's threads."""
     if is_async_check(fn):
 
@@ -48,13 +47,6 @@ class DockerflowState:
     def __init__(self, extension: Dockerflow, version_path: str) -> None:
         self.extension = extension
         self.version_path = version_path
-
-    @staticmethod
-    def checks(
-        app: flask.Flask, checks: Mapping[str, CheckFn]
-    ) -> list[tuple[str, CheckFn]]:
-        """``checks``, each to run in ``app``'s context."""
-        return [(name, _in_app_context(app, fn)) for name, fn in checks.items()]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name == "extension":

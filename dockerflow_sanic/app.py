@@ -9,19 +9,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from dockerflow import flows
-from dockerflow.checks import CheckRegistry, HeartbeatEngine, is_async_check
-from dockerflow.checks.registry import merged_with, publish
+from dockerflow.checks import is_async_check
 from dockerflow.endpoints import Reply
+from dockerflow.extension import DockerflowExtension
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
-from dockerflow.summary import summary_logger
 from dockerflow.version import get_version_async
 
 from . import checks, signals
@@ -35,7 +33,7 @@ ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MIDDLEWARE_PRIORITY = 1000
 
 
-class Dockerflow:
+class Dockerflow(DockerflowExtension):
     """The Dockerflow Sanic extension.
 
     ``Dockerflow(app)``, or ``dockerflow = Dockerflow()`` and later
@@ -60,28 +58,17 @@ class Dockerflow:
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        self.logger = logging.getLogger("dockerflow.sanic")
-        self.summary_logger = summary_logger
-        self.registry = CheckRegistry()
-        self.engine = HeartbeatEngine()
-        self.silenced_checks = list(silenced_checks or [])
-        self.version_path = version_path
-        self._version_callback: Callable[[Any], Any] = get_version_async
+        logger = logging.getLogger("dockerflow.sanic")
+        super().__init__(logger, silenced_checks, version_path, get_version_async)
         self.redis = redis
         if redis is not None and not checks.is_sanic_redis(redis):
             # A SanicRedis client only exists on app.ctx, so init_app adds it.
             check: Any = checks.check_redis_connected
             if checks.is_sync_redis(redis):
                 check = checks.check_redis_connected_sync
-            self.registry.register_partial(check, redis, name="check_redis_connected")
-            publish(check, redis)  # where python-dockerflow puts it
+            self.add_builtin(check, redis)
         if app is not None:
             self.init_app(app)
-
-    @property
-    def checks(self) -> dict[str, Callable[[], Any]]:
-        """The checks the heartbeat runs, by name, in order."""
-        return merged_with(self.registry)[0]
 
     # -- setup --------------------------------------------------------------
 
@@ -118,34 +105,6 @@ class Dockerflow:
 
     async def _validate_config(self, app: Sanic, *_: Any) -> None:
         read_options(app.config)  # a bad value stops the server from starting
-
-    def check(
-        self,
-        func: Callable[[], Any] | None = None,
-        name: str | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> Any:
-        """Register ``func``, sync or async, as a heartbeat check.
-
-        Usable bare (``@dockerflow.check``) or with arguments
-        (``@dockerflow.check(name="storage", timeout=1)``).
-        """
-        if func is None:
-            return functools.partial(self.check, name=name, timeout=timeout)
-        return self.registry.register(func, name=name, timeout=timeout)
-
-    def init_check(self, check: Callable[[Any], Any], obj: Any) -> Callable[[], Any]:
-        """Register ``check`` called with ``obj``, e.g. a client to ping."""
-        return self.registry.init_check(check, obj)
-
-    def version_callback(self, func: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """Use ``func(version_path)``, sync or async, to load the version data.
-
-        A sync ``func`` runs on a worker thread, so it may read files.
-        """
-        self._version_callback = func
-        return func
 
     @staticmethod
     def _options(request: Request) -> Options:
@@ -242,16 +201,8 @@ class Dockerflow:
 
     async def _heartbeat_view(self, request: Request) -> HTTPResponse:
         options = self._options(request)
-        checks, timeouts = merged_with(self.registry)
-        run = functools.partial(
-            self.engine.run_async,
-            checks,
-            silenced=self.silenced_checks,
-            timeout=options.timeout,
-            timeouts=timeouts,
-            cache_ttl=options.cache_seconds,
-            scope=self.registry,
-        )
+        run_options = self.run_options(options, self.registry, lambda fn: fn)
+        run = functools.partial(self.engine.run_async, **run_options)
 
         async def notify(result: Any) -> None:
             event = (
