@@ -50,7 +50,9 @@ def test_a_heartbeat_request_stores_its_run_with_every_check(client: Client) -> 
     assert stored.duration_ms >= checks["passing"].duration_ms
 
 
-@override_settings(DOCKERFLOW_CHECKS=check_paths("error"), DOCKERFLOW_HISTORY_HOST="web-1")
+@override_settings(
+    DOCKERFLOW_CHECKS=check_paths("error"), DOCKERFLOW_HISTORY_HOST="web-1"
+)
 def test_a_failing_heartbeat_stores_the_status_it_answered(client: Client) -> None:
     with override_settings(DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE=503):
         assert client.get("/__heartbeat__").status_code == 503
