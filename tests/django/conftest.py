@@ -19,7 +19,7 @@ from . import checks
 
 collect_ignore = []
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
-    collect_ignore.append("test_postgres.py")
+    collect_ignore += ["test_postgres.py", "test_history_postgres.py"]
 
 
 @pytest.fixture(autouse=True)
