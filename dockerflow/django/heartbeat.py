@@ -108,13 +108,25 @@ def _options() -> dict[str, Any]:
     }
 
 
+def _http_status(result: HeartbeatResult) -> int:
+    return 200 if result.passed else conf.options.failed_status
+
+
 def run_heartbeat() -> HeartbeatResult:
-    """DOCKERFLOW_CHECKS run once, as ``/__heartbeat__`` runs them."""
-    return engine.run(heartbeat_checks(), **_options())
+    """DOCKERFLOW_CHECKS run once, as ``/__heartbeat__`` runs them, and recorded."""
+    from . import history  # its models load after the app registry
+
+    result = engine.run(heartbeat_checks(), **_options())
+    history.record(result, source="http", http_status=_http_status(result))
+    return result
 
 
 async def run_heartbeat_async() -> HeartbeatResult:
-    return await engine.run_async(heartbeat_checks(), **_options())
+    from . import history
+
+    result = await engine.run_async(heartbeat_checks(), **_options())
+    await history.arecord(result, source="http", http_status=_http_status(result))
+    return result
 
 
 def dockerflow_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
