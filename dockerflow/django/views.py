@@ -11,11 +11,9 @@ import os
 from importlib import import_module
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
@@ -27,6 +25,7 @@ from dockerflow.endpoints import Reply
 from .conf import conf
 from .heartbeat import run_heartbeat, run_heartbeat_async
 from .signals import send_heartbeat_signal
+from .threads import closing_sync_to_async
 
 __all__ = [
     "heartbeat",
@@ -118,29 +117,6 @@ def _notify(result: HeartbeatResult) -> None:
     send_heartbeat_signal(heartbeat, result)
 
 
-def _open_aliases() -> set[str]:
-    return {alias for alias in connections if connections[alias].connection is not None}
-
-
-def _closing(func: Any) -> Any:
-    """``func`` on a worker thread, closing the connections it opened there.
-
-    Under ASGI each request's sync code runs on a thread of its own, where
-    nothing else would ever close them. Connections that were already open
-    (a thread shared with other code) are left alone.
-    """
-
-    def call(*args: Any) -> Any:
-        already = _open_aliases()
-        try:
-            return func(*args)
-        finally:
-            for alias in _open_aliases() - already:
-                connections[alias].close()
-
-    return sync_to_async(call)
-
-
 @csrf_exempt
 def heartbeat(request: HttpRequest) -> HttpResponse:
     """Run DOCKERFLOW_CHECKS; 200 unless one reports an error or worse."""
@@ -158,9 +134,13 @@ async def heartbeat_async(request: HttpRequest) -> HttpResponse:
         authorization=request.META.get("HTTP_AUTHORIZATION"),
         debug=conf.DEBUG,
         # Receivers and the staff lookup may touch the database: not on the loop.
-        is_staff=lambda: _closing(_is_staff)(request),
+        is_staff=lambda: closing_sync_to_async(_is_staff)(request),
     )
     reply = await flows.heartbeat_async(
-        method, caller, conf.options, run_heartbeat_async, _closing(_notify)
+        method,
+        caller,
+        conf.options,
+        run_heartbeat_async,
+        closing_sync_to_async(_notify),
     )
     return to_response(reply, method)

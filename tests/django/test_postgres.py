@@ -5,10 +5,13 @@ Collected only when DOCKERFLOW_TEST_DATABASE=postgres (see conftest.py).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
 
+from dockerflow.django.history import pruning
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +38,13 @@ def test_thousand_heartbeats_leak_no_connection() -> None:
         before = server_connections()
         for _ in range(1000):
             assert client.get("/__heartbeat__").status_code == 200
-        after = server_connections()
+        # An automatic history prune may be under way on its own thread,
+        # which closes its connection when it is done; a leak stays.
+        if pruning.last_thread is not None:
+            pruning.last_thread.join(timeout=30)
+        deadline = time.monotonic() + 10
+        while (after := server_connections()) > before and time.monotonic() < deadline:
+            time.sleep(0.2)
     assert after <= before, (before, after)
 
 

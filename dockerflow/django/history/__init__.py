@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from asgiref.sync import sync_to_async
-
+from ..threads import closing_sync_to_async
 from .recorder import MODES, Pending, Recorder, history_host
 
 if TYPE_CHECKING:
@@ -61,4 +60,4 @@ async def arecord(
     )
     if pending is None:
         return None
-    return await sync_to_async(recorder.write)(pending)
+    return await closing_sync_to_async(recorder.write)(pending)  # type: ignore[no-any-return]
