@@ -161,7 +161,7 @@ def _row(heatmap: Heatmap, row: Row, y: int, height: int) -> list[str]:
     if row.missing_since:
         label, colour = f"{label} (missing)", MISSING
     text = f"<text{_attrs(x=LABEL_WIDTH - 8, y=y + height - 4, text_anchor='end', fill=colour)}>"
-    text += f"<title>{escape(row.label)}</title>{escape(label)}</text>"
+    text += f"{escape(label)}<title>{escape(row.label)}</title></text>"
     if row.href:
         text = f'<a href="{escape(row.href)}">{text}</a>'
     parts = [f'<g class="row" data-label="{escape(row.label)}">', text]

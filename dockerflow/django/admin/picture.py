@@ -1,0 +1,319 @@
+"""What the picture above the runs list shows, read from the history tables.
+
+A fixed handful of queries on the small tables (states, hour and day
+aggregates) plus one bounded window of runs for the deploys, whatever the size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Lag
+from django.utils import timezone
+
+from ..models import (
+    DURATION_BUCKETS,
+    FAILING,
+    CheckState,
+    HeartbeatAggregate,
+    HeartbeatRun,
+    Period,
+)
+from . import svg
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+BUCKETS = 24
+#: The duration histogram's fields, summed per check.
+HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
+COUNTS = ("runs", "ok", "info", "warning", "error", "critical", "failing_seconds")
+
+#: Builds the runs-list link of one cell from its filters.
+Link = Callable[[dict[str, str]], str]
+
+
+@dataclass(frozen=True)
+class CheckFigures:
+    """One check across every host: the per-check table under the heatmap."""
+
+    name: str
+    status: str
+    since: datetime | None
+    hosts_failing: int
+    hosts: int
+    uptime_24h: float | None
+    uptime_7d: float | None
+    uptime_30d: float | None
+    p50_24h: float | None
+    p95_24h: float | None
+    p95_30d: float | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    heatmap: svg.Heatmap
+    checks: tuple[CheckFigures, ...]
+
+
+def missing_after() -> timedelta:
+    """How long a host may stay silent before it counts as missing.
+
+    A host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS; one
+    more interval of grace covers a slow probe or a restart.
+    """
+    sample = float(getattr(settings, "DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300) or 300)
+    return timedelta(seconds=2 * sample + 60)
+
+
+def percentile(histogram: Iterable[int], q: float) -> float | None:
+    """The upper edge (ms) of the histogram bucket holding the ``q`` quantile."""
+    counts = list(histogram)
+    total = sum(counts)
+    if not total:
+        return None
+    target = math.ceil(q * total)
+    seen = 0
+    for count, (_name, edge) in zip(counts, DURATION_BUCKETS, strict=True):
+        seen += count
+        if seen >= target:
+            return edge
+    return DURATION_BUCKETS[-1][1]  # pragma: no cover - the loop always returns
+
+
+def _summed(
+    rows: QuerySet[HeartbeatAggregate],
+    keys: tuple[str, ...],
+    fields: Iterable[str],
+    **extra: Any,
+) -> list[dict[str, Any]]:
+    """``fields`` summed per ``keys`` over the check rows, in one GROUP BY."""
+    # An alias may not shadow the field it sums, hence the prefix.
+    sums = {f"sum_{name}": Sum(name) for name in fields}
+    grouped = (
+        rows.exclude(check_name="").values(*keys).annotate(**sums, **extra).order_by()
+    )
+    return [
+        {key.removeprefix("sum_"): value or 0 for key, value in row.items()}
+        for row in grouped
+    ]
+
+
+def _uptime(runs: int | None, failing: int | None) -> float | None:
+    return (1.0 - (failing or 0) / runs) if runs else None
+
+
+def _worst(row: dict[str, Any]) -> str:
+    return svg.worst([s for s in svg.STATUSES if row.get(s)])
+
+
+def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
+    """Each time a host's version changed in the window, grouped by version."""
+    window = Window(Lag("version"), partition_by=[F("host")], order_by=F("time").asc())
+    changes = (
+        HeartbeatRun.objects.filter(time__gte=start - HOUR)
+        .exclude(version="")
+        .annotate(previous=window)
+        # Only the window's own filter goes after LAG: a time filter here
+        # would drop the earlier runs that LAG compares with.
+        .filter(~Q(previous=F("version")), previous__isnull=False)
+        .order_by()
+        .values_list("time", "version")
+    )
+    deploys: list[svg.Deploy] = []
+    for time, version in sorted(c for c in changes if c[0] >= start):
+        # A rolling deploy flips host after host: one marker, at the first.
+        if (
+            deploys
+            and deploys[-1].version == version
+            and time - deploys[-1].time < HOUR
+        ):
+            continue
+        deploys.append(svg.Deploy(timezone.localtime(time), version))
+    return tuple(deploys)
+
+
+def _cells(
+    buckets: list[datetime],
+    now: datetime,
+    found: dict[datetime, dict[str, Any]],
+    seats: dict[datetime, int],
+    link: dict[str, str],
+    changelist: Link,
+) -> tuple[svg.Cell, ...]:
+    cells = []
+    for start in buckets:
+        end = start + HOUR
+        row = found.get(start)
+        span = max((min(end, now) - start).total_seconds(), 1.0)
+        params = dict(link, time__gte=start.isoformat(), time__lt=end.isoformat())
+        if row and row["runs"]:
+            share = row["failing_seconds"] / (span * max(seats.get(start, 1), 1))
+            cell = svg.Cell(
+                timezone.localtime(start),
+                timezone.localtime(end),
+                _worst(row),
+                min(share, 1.0),
+                row["runs"],
+                changelist(params),
+            )
+        else:
+            cell = svg.Cell(
+                timezone.localtime(start),
+                timezone.localtime(end),
+                href=changelist(params),
+            )
+        cells.append(cell)
+    return tuple(cells)
+
+
+def _host_rows(
+    buckets: list[datetime], now: datetime, states: list[dict[str, Any]], link: Link
+) -> tuple[svg.Row, ...]:
+    found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
+    aggregates = HeartbeatAggregate.objects.filter(
+        period=Period.HOUR, check_name="", start__gte=buckets[0]
+    ).values("host", "start", *COUNTS)
+    for row in aggregates:
+        found[row["host"]][row["start"]] = row
+    late = now - missing_after()
+    return tuple(
+        svg.Row(
+            state["host"],
+            _cells(
+                buckets, now, found[state["host"]], {}, {"host": state["host"]}, link
+            ),
+            missing_since=(
+                timezone.localtime(state["seen_at"])
+                if state["seen_at"] < late
+                else None
+            ),
+            href=link({"host": state["host"]}),
+        )
+        for state in states
+    )
+
+
+def _check_rows(
+    buckets: list[datetime], now: datetime, names: list[str], link: Link
+) -> tuple[svg.Row, ...]:
+    found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
+    seats: dict[str, dict[datetime, int]] = defaultdict(dict)
+    aggregates = _summed(
+        HeartbeatAggregate.objects.filter(period=Period.HOUR, start__gte=buckets[0]),
+        ("check_name", "start"),
+        COUNTS,
+        seats=Count("id"),
+    )
+    for row in aggregates:
+        found[row["check_name"]][row["start"]] = row
+        # A check fails on several hosts at once: its share is per host-hour.
+        seats[row["check_name"]][row["start"]] = row["seats"]
+    return tuple(
+        svg.Row(
+            name,
+            _cells(
+                buckets, now, found[name], seats[name], {"failing_check": name}, link
+            ),
+            href=link({"failing_check": name}),
+        )
+        for name in names
+    )
+
+
+def _figures(
+    start: datetime, now: datetime, states: list[dict[str, Any]]
+) -> tuple[CheckFigures, ...]:
+    hours = _summed(
+        HeartbeatAggregate.objects.filter(period=Period.HOUR, start__gte=start),
+        ("check_name",),
+        ("runs", "error", "critical", *HISTOGRAM),
+    )
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = Q(start__gte=today - 6 * DAY)
+    failed = F("error") + F("critical")
+    days = _summed(
+        HeartbeatAggregate.objects.filter(
+            period=Period.DAY, start__gte=today - 29 * DAY
+        ),
+        ("check_name",),
+        ("runs", *HISTOGRAM),
+        failed=Sum(failed),
+        runs_7d=Sum("runs", filter=week),
+        failed_7d=Sum(failed, filter=week),
+    )
+    day = {row["check_name"]: row for row in hours}
+    month = {row["check_name"]: row for row in days}
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for state in states:
+        by_check[state["check_name"]].append(state)
+    figures = []
+    for name in sorted(by_check):
+        hosts = by_check[name]
+        status = svg.worst([h["status"] for h in hosts])
+        # Failing: since the first host failed. Healthy: since the last recovered.
+        at_worst = [h["since"] for h in hosts if h["status"] == status]
+        since = min(at_worst) if status in FAILING else max(at_worst)
+        d, m = day.get(name, {}), month.get(name, {})
+        figures.append(
+            CheckFigures(
+                name=name,
+                status=status,
+                since=timezone.localtime(since),
+                hosts_failing=sum(h["status"] in FAILING for h in hosts),
+                hosts=len(hosts),
+                uptime_24h=_uptime(
+                    d.get("runs"), d.get("error", 0) + d.get("critical", 0)
+                ),
+                uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
+                uptime_30d=_uptime(m.get("runs"), m.get("failed")),
+                p50_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.5),
+                p95_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.95),
+                p95_30d=percentile((m.get(n, 0) for n in HISTOGRAM), 0.95),
+            )
+        )
+    return tuple(figures)
+
+
+def build(
+    changelist: Link, rows: str = "hosts", now: datetime | None = None
+) -> Picture:
+    """The heatmap of the last 24 hours and the per-check figures, as of ``now``."""
+    now = now or timezone.now()
+    current = now.replace(minute=0, second=0, microsecond=0)
+    buckets = [current - (BUCKETS - 1 - i) * HOUR for i in range(BUCKETS)]
+    start = buckets[0]
+    # Hosts unheard of for the whole window have gone for good, not missing.
+    states = list(
+        CheckState.objects.filter(seen_at__gte=start)
+        .order_by("host", "check_name")
+        .values("host", "check_name", "status", "since", "seen_at")
+    )
+    hosts = [s for s in states if not s["check_name"]]
+    late = now - missing_after()
+    present = [s for s in hosts if s["seen_at"] >= late]
+    checks = [s for s in states if s["check_name"]]
+    if rows == "checks":
+        names = sorted({s["check_name"] for s in checks})
+        rows_ = _check_rows(buckets, now, names, changelist)
+    else:
+        rows_ = _host_rows(buckets, now, hosts, changelist)
+    heatmap = svg.Heatmap(
+        rows=rows_,
+        start=timezone.localtime(start),
+        end=timezone.localtime(current + HOUR),
+        deploys=_deploys(start),
+        failing=sum(s["status"] in FAILING for s in present),
+        hosts=len(hosts),
+        missing=len(hosts) - len(present),
+        kind=rows,
+    )
+    return Picture(
+        heatmap, _figures(start, now, [s for s in checks if s["seen_at"] >= late])
+    )
