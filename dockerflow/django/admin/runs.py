@@ -135,6 +135,7 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
         if self.has_view_or_change_permission(request):
             drawn = picture.build(self._list_url, rows=rows)
             context["dockerflow_rows"] = rows
+            # svg.render escapes every label, version and link it writes.
             context["dockerflow_heatmap"] = mark_safe(svg.render(drawn.heatmap))
             context["dockerflow_checks"] = [
                 {
