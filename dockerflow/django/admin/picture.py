@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
@@ -34,9 +35,6 @@ BUCKETS = 24
 #: The duration histogram's fields, summed per check.
 HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
 COUNTS = ("runs", "ok", "info", "warning", "error", "critical", "failing_seconds")
-
-#: Builds the runs-list link of one cell from its filters.
-Link = Callable[[dict[str, str]], str]
 
 
 @dataclass(frozen=True)
@@ -89,15 +87,21 @@ def percentile(histogram: Iterable[int], q: float) -> float | None:
 
 def _summed(
     rows: QuerySet[HeartbeatAggregate],
+    names: list[str],
+    since: datetime,
     keys: tuple[str, ...],
     fields: Iterable[str],
     **extra: Any,
 ) -> list[dict[str, Any]]:
-    """``fields`` summed per ``keys`` over the check rows, in one GROUP BY."""
+    """``fields`` of the named checks' rows since ``since``, summed per ``keys``."""
     # An alias may not shadow the field it sums, hence the prefix.
     sums = {f"sum_{name}": Sum(name) for name in fields}
     grouped = (
-        rows.exclude(check_name="").values(*keys).annotate(**sums, **extra).order_by()
+        # Naming the checks lets the (period, check, start) index find each.
+        rows.filter(check_name__in=names, start__gte=since)
+        .values(*keys)
+        .annotate(**sums, **extra)
+        .order_by()
     )
     return [
         {key.removeprefix("sum_"): value or 0 for key, value in row.items()}
@@ -139,99 +143,115 @@ def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
     return tuple(deploys)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One hour of the heatmap: its bounds, as stored and as shown, and its link."""
+
+    start: datetime
+    end: datetime
+    shown_start: datetime
+    shown_end: datetime
+    query: str
+
+
+def _columns(first: datetime) -> list[Column]:
+    columns = []
+    for index in range(BUCKETS):
+        start = first + index * HOUR
+        end = start + HOUR
+        query = urlencode({"time__gte": start.isoformat(), "time__lt": end.isoformat()})
+        columns.append(
+            Column(
+                start, end, timezone.localtime(start), timezone.localtime(end), query
+            )
+        )
+    return columns
+
+
 def _cells(
-    buckets: list[datetime],
+    columns: list[Column],
     now: datetime,
     found: dict[datetime, dict[str, Any]],
-    seats: dict[datetime, int],
-    link: dict[str, str],
-    changelist: Link,
+    link: str,
 ) -> tuple[svg.Cell, ...]:
     cells = []
-    for start in buckets:
-        end = start + HOUR
-        row = found.get(start)
-        span = max((min(end, now) - start).total_seconds(), 1.0)
-        params = dict(link, time__gte=start.isoformat(), time__lt=end.isoformat())
-        if row and row["runs"]:
-            share = row["failing_seconds"] / (span * max(seats.get(start, 1), 1))
-            cell = svg.Cell(
-                timezone.localtime(start),
-                timezone.localtime(end),
+    for column in columns:
+        row = found.get(column.start)
+        href = f"{link}&{column.query}"
+        if not row or not row["runs"]:
+            cells.append(svg.Cell(column.shown_start, column.shown_end, href=href))
+            continue
+        # The current hour is not over: its share is of the time gone by. A
+        # check's row sums several hosts, each with its own hour ("seats").
+        span = max((min(column.end, now) - column.start).total_seconds(), 1.0)
+        share = row["failing_seconds"] / (span * max(row.get("seats", 1), 1))
+        cells.append(
+            svg.Cell(
+                column.shown_start,
+                column.shown_end,
                 _worst(row),
                 min(share, 1.0),
                 row["runs"],
-                changelist(params),
+                href,
             )
-        else:
-            cell = svg.Cell(
-                timezone.localtime(start),
-                timezone.localtime(end),
-                href=changelist(params),
-            )
-        cells.append(cell)
+        )
     return tuple(cells)
 
 
 def _host_rows(
-    buckets: list[datetime], now: datetime, states: list[dict[str, Any]], link: Link
+    columns: list[Column], now: datetime, states: list[dict[str, Any]], url: str
 ) -> tuple[svg.Row, ...]:
     found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
     aggregates = HeartbeatAggregate.objects.filter(
-        period=Period.HOUR, check_name="", start__gte=buckets[0]
+        period=Period.HOUR, check_name="", start__gte=columns[0].start
     ).values("host", "start", *COUNTS)
     for row in aggregates:
         found[row["host"]][row["start"]] = row
     late = now - missing_after()
-    return tuple(
-        svg.Row(
-            state["host"],
-            _cells(
-                buckets, now, found[state["host"]], {}, {"host": state["host"]}, link
-            ),
-            missing_since=(
-                timezone.localtime(state["seen_at"])
-                if state["seen_at"] < late
-                else None
-            ),
-            href=link({"host": state["host"]}),
+    rows = []
+    for state in states:
+        host, seen = state["host"], state["seen_at"]
+        link = f"{url}?{urlencode({'host': host})}"
+        rows.append(
+            svg.Row(
+                host,
+                _cells(columns, now, found[host], link),
+                missing_since=timezone.localtime(seen) if seen < late else None,
+                href=link,
+            )
         )
-        for state in states
-    )
+    return tuple(rows)
 
 
 def _check_rows(
-    buckets: list[datetime], now: datetime, names: list[str], link: Link
+    columns: list[Column], now: datetime, names: list[str], url: str
 ) -> tuple[svg.Row, ...]:
     found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
-    seats: dict[str, dict[datetime, int]] = defaultdict(dict)
     aggregates = _summed(
-        HeartbeatAggregate.objects.filter(period=Period.HOUR, start__gte=buckets[0]),
+        HeartbeatAggregate.objects.filter(period=Period.HOUR),
+        names,
+        columns[0].start,
         ("check_name", "start"),
         COUNTS,
         seats=Count("id"),
     )
     for row in aggregates:
         found[row["check_name"]][row["start"]] = row
-        # A check fails on several hosts at once: its share is per host-hour.
-        seats[row["check_name"]][row["start"]] = row["seats"]
-    return tuple(
-        svg.Row(
-            name,
-            _cells(
-                buckets, now, found[name], seats[name], {"failing_check": name}, link
-            ),
-            href=link({"failing_check": name}),
-        )
-        for name in names
-    )
+    rows = []
+    for name in names:
+        link = f"{url}?{urlencode({'failing_check': name})}"
+        rows.append(svg.Row(name, _cells(columns, now, found[name], link), href=link))
+    return tuple(rows)
 
 
 def _figures(
     start: datetime, now: datetime, states: list[dict[str, Any]]
 ) -> tuple[CheckFigures, ...]:
+    names = sorted({state["check_name"] for state in states})
     hours = _summed(
-        HeartbeatAggregate.objects.filter(period=Period.HOUR, start__gte=start),
+        HeartbeatAggregate.objects.filter(period=Period.HOUR),
+        names,
+        start,
         ("check_name",),
         ("runs", "error", "critical", *HISTOGRAM),
     )
@@ -239,9 +259,9 @@ def _figures(
     week = Q(start__gte=today - 6 * DAY)
     failed = F("error") + F("critical")
     days = _summed(
-        HeartbeatAggregate.objects.filter(
-            period=Period.DAY, start__gte=today - 29 * DAY
-        ),
+        HeartbeatAggregate.objects.filter(period=Period.DAY),
+        names,
+        today - 29 * DAY,
         ("check_name",),
         ("runs", *HISTOGRAM),
         failed=Sum(failed),
@@ -281,14 +301,12 @@ def _figures(
     return tuple(figures)
 
 
-def build(
-    changelist: Link, rows: str = "hosts", now: datetime | None = None
-) -> Picture:
-    """The heatmap of the last 24 hours and the per-check figures, as of ``now``."""
+def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture:
+    """The last 24 hours and the per-check figures as of ``now``; cells link to ``url``."""
     now = now or timezone.now()
     current = now.replace(minute=0, second=0, microsecond=0)
-    buckets = [current - (BUCKETS - 1 - i) * HOUR for i in range(BUCKETS)]
-    start = buckets[0]
+    columns = _columns(current - (BUCKETS - 1) * HOUR)
+    start = columns[0].start
     # Hosts unheard of for the whole window have gone for good, not missing.
     states = list(
         CheckState.objects.filter(seen_at__gte=start)
@@ -301,19 +319,18 @@ def build(
     checks = [s for s in states if s["check_name"]]
     if rows == "checks":
         names = sorted({s["check_name"] for s in checks})
-        rows_ = _check_rows(buckets, now, names, changelist)
+        drawn = _check_rows(columns, now, names, url)
     else:
-        rows_ = _host_rows(buckets, now, hosts, changelist)
+        drawn = _host_rows(columns, now, hosts, url)
     heatmap = svg.Heatmap(
-        rows=rows_,
-        start=timezone.localtime(start),
-        end=timezone.localtime(current + HOUR),
+        rows=drawn,
+        start=columns[0].shown_start,
+        end=columns[-1].shown_end,
         deploys=_deploys(start),
         failing=sum(s["status"] in FAILING for s in present),
         hosts=len(hosts),
         missing=len(hosts) - len(present),
         kind=rows,
     )
-    return Picture(
-        heatmap, _figures(start, now, [s for s in checks if s["seen_at"] >= late])
-    )
+    current_checks = [s for s in checks if s["seen_at"] >= late]
+    return Picture(heatmap, _figures(start, now, current_checks))

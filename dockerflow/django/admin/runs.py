@@ -116,11 +116,11 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
     def duration(self, run: HeartbeatRun) -> str:
         return duration_text(run.duration_ms)
 
-    def _list_url(self, params: dict[str, str]) -> str:
+    def _list_url(self, params: dict[str, str] | None = None) -> str:
         url = reverse(
             "admin:dockerflow_heartbeatrun_changelist", current_app=self.admin_site.name
         )
-        return f"{url}?{urlencode(params)}"
+        return f"{url}?{urlencode(params)}" if params else url
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -133,7 +133,7 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
         context = dict(extra_context or {})
         # Drawn only for those who may see the list; the rest get its 403.
         if self.has_view_or_change_permission(request):
-            drawn = picture.build(self._list_url, rows=rows)
+            drawn = picture.build(self._list_url(), rows=rows)
             context["dockerflow_rows"] = rows
             # svg.render escapes every label, version and link it writes.
             context["dockerflow_heatmap"] = mark_safe(svg.render(drawn.heatmap))

@@ -119,42 +119,41 @@ def _attrs(**values: object) -> str:
     )
 
 
-def _cell(cell: Cell, x: int, y: int, height: int, label: str) -> str:
+def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
+    return f'<rect x="{x}" y="{y}" width="{width}" height="{height}" fill="{fill}"/>'
+
+
+def _cell(cell: Cell, x: int, y: int, height: int, label: str, when: str) -> str:
+    # Thousands of cells per page: plain f-strings, and the label and the
+    # bucket's text escaped once by the caller.
     width = CELL_WIDTH - GAP
-    tooltip = f"{label} · {cell.start:%Y-%m-%d %H:%M} to {cell.end:%H:%M}"
+    status = escape(cell.status)
     if not cell.status:
-        tooltip += " · no data"
-        shapes = f"<rect{_attrs(x=x, y=y, width=width, height=height, fill=NO_DATA)}/>"
+        tooltip = f"{label} · {when} · no data"
+        shapes = _rect(x, y, width, height, NO_DATA)
     else:
         failing = min(max(cell.failing, 0.0), 1.0)
-        tooltip += f" · {cell.status} · {cell.runs} runs"
+        tooltip = f"{label} · {when} · {status} · {cell.runs} runs"
+        shapes = _rect(x, y, width, height, TINTS.get(cell.status, TINTS["error"]))
         if failing:
             tooltip += f" · failing {failing:.0%} of the time"
-        shapes = f"<rect{_attrs(x=x, y=y, width=width, height=height, fill=TINTS.get(cell.status, TINTS['error']))}/>"
-        # Only the failing share is painted solid, from the bottom up, so one
-        # short failure shows as a sliver and not as a red hour.
-        fill = round(height * failing, 1) if failing else 0
-        if failing and fill < 2:
-            fill = 2
-        if fill:
-            shapes += "<rect" + _attrs(
-                x=x,
-                y=round(y + height - fill, 1),
-                width=width,
-                height=fill,
-                fill=COLOURS.get(cell.status, COLOURS["error"]),
-            )
-            shapes += "/>"
+            # Only the failing share is painted solid, from the bottom up, so
+            # one short failure shows as a sliver and not as a red hour.
+            fill = max(round(height * failing, 1), 2)
+            colour = COLOURS.get(cell.status, COLOURS["error"])
+            shapes += _rect(x, round(y + height - fill, 1), width, fill, colour)
     group = (
-        f'<g class="cell" data-status="{escape(cell.status or "none")}"'
-        f' data-start="{cell.start.isoformat()}"><title>{escape(tooltip)}</title>{shapes}</g>'
+        f'<g class="cell" data-status="{status or "none"}" data-start="{cell.start.isoformat()}">'
+        f"<title>{tooltip}</title>{shapes}</g>"
     )
     if cell.href:
         return f'<a href="{escape(cell.href)}">{group}</a>'
     return group
 
 
-def _row(heatmap: Heatmap, row: Row, y: int, height: int) -> list[str]:
+def _row(
+    heatmap: Heatmap, row: Row, y: int, height: int, whens: list[str]
+) -> list[str]:
     room = 15 if row.missing_since else 24
     label = row.label if len(row.label) <= room else row.label[: room - 1] + "…"
     colour = "#333333"
@@ -165,9 +164,10 @@ def _row(heatmap: Heatmap, row: Row, y: int, height: int) -> list[str]:
     if row.href:
         text = f'<a href="{escape(row.href)}">{text}</a>'
     parts = [f'<g class="row" data-label="{escape(row.label)}">', text]
-    for index, cell in enumerate(row.cells):
+    name = escape(row.label)
+    for index, (cell, when) in enumerate(zip(row.cells, whens, strict=False)):
         parts.append(
-            _cell(cell, LABEL_WIDTH + index * CELL_WIDTH, y, height, row.label)
+            _cell(cell, LABEL_WIDTH + index * CELL_WIDTH, y, height, name, when)
         )
     if row.missing_since is not None:
         # Hatched from the last report on: silence is not the same as failing.
@@ -254,8 +254,13 @@ def render(heatmap: Heatmap) -> str:
         parts.append(
             f"<text{_attrs(x=0, y=TOP + 12, fill='#555555')}>No heartbeat recorded yet.</text>"
         )
+    # Every row has the same buckets: their text is written once.
+    whens = [
+        escape(f"{c.start:%Y-%m-%d %H:%M} to {c.end:%H:%M}")
+        for c in (heatmap.rows[0].cells if heatmap.rows else ())
+    ]
     for index, row in enumerate(heatmap.rows):
-        parts.extend(_row(heatmap, row, TOP + index * (height + GAP), height))
+        parts.extend(_row(heatmap, row, TOP + index * (height + GAP), height, whens))
     if heatmap.rows:
         parts.extend(_axis(heatmap, bottom))
     parts.extend(_deploys(heatmap, bottom))
