@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import Lag
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..models import (
@@ -117,21 +116,46 @@ def _worst(row: dict[str, Any]) -> str:
     return svg.worst([s for s in svg.STATUSES if row.get(s)])
 
 
+def version_changes(
+    spans: list[tuple[str, datetime, datetime]],
+) -> list[tuple[datetime, str]]:
+    """When one host's version changed, from when it first and last ran each.
+
+    A version first seen after another is a change at its first run; a
+    version still running after a later one ended was rolled back to, at
+    about that one's last run. The earliest version was already running.
+    """
+    spans = sorted(spans, key=lambda span: span[1])
+    changes = [(first, version) for version, first, _last in spans[1:]]
+    for version, first, last in spans:
+        for other, other_first, other_last in spans:
+            if other != version and first < other_first and other_last < last:
+                changes.append((other_last, version))
+    return changes
+
+
 def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
     """Each time a host's version changed in the window, grouped by version."""
-    window = Window(Lag("version"), partition_by=[F("host")], order_by=F("time").asc())
-    changes = (
+    # One pass that groups by (host, version): no sort of the window's runs
+    # by host, which costs a string collation per comparison.
+    spans: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
+    rows = (
         HeartbeatRun.objects.filter(time__gte=start - HOUR)
         .exclude(version="")
-        .annotate(previous=window)
-        # Only the window's own filter goes after LAG: a time filter here
-        # would drop the earlier runs that LAG compares with.
-        .filter(~Q(previous=F("version")), previous__isnull=False)
+        .values("host", "version")
+        .annotate(first=Min("time"), last=Max("time"))
         .order_by()
-        .values_list("time", "version")
+    )
+    for row in rows:
+        spans[row["host"]].append((row["version"], row["first"], row["last"]))
+    changes = sorted(
+        change
+        for host_spans in spans.values()
+        for change in version_changes(host_spans)
+        if change[0] >= start
     )
     deploys: list[svg.Deploy] = []
-    for time, version in sorted(c for c in changes if c[0] >= start):
+    for time, version in changes:
         # A rolling deploy flips host after host: one marker, at the first.
         if (
             deploys

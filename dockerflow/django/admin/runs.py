@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin import DateFieldListFilter
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,6 +28,8 @@ from .lists import (
     HostFilter,
     StatusFilter,
     VersionFilter,
+    check_names,
+    failed_in,
 )
 
 #: The query parameter that switches the heatmap's rows; the list never sees it.
@@ -89,6 +92,16 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
     sortable_by = ("time", "host", "version", "status_badge")
     search_fields = ("failing_checks",)
     search_help_text = _("Finds the runs in which a check of that name failed.")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        names = [name for name in check_names() if term in name.lower()]
+        return failed_in(queryset, names), False
+
     fields = (
         "time",
         "host",
