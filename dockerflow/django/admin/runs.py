@@ -66,6 +66,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     paginator = CappedPaginator
     show_full_result_count = False
     list_per_page = 50
+    # Facets count every choice of every filter over the whole table.
+    if hasattr(admin, "ShowFacets"):  # Django 5.0+
+        show_facets = admin.ShowFacets.NEVER
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
