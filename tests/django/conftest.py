@@ -12,19 +12,20 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dockerflow.django import heartbeat
+from dockerflow.django import heartbeat, history
 from dockerflow.version import clear_cache
 
 from . import checks
 
 collect_ignore = []
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
-    collect_ignore.append("test_postgres.py")
+    collect_ignore += ["test_postgres.py", "test_history_postgres.py"]
 
 
 @pytest.fixture(autouse=True)
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
+    history.recorder.reset()
     clear_cache()
     checks.calls.clear()
     checks.release.clear()
