@@ -11,7 +11,7 @@ EXTRAS := django,redis,flask,sanic,example,test,dev
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv test lint typecheck docs pytest pytest-postgres compat coverage bench clean
+.PHONY: run venv browser test lint typecheck docs pytest pytest-postgres compat coverage bench clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+# The browser test drives Debian's chromium through Playwright, which never
+# downloads a browser of its own; install the package when it is missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 ## Serve the example project with gunicorn on $PORT (SQLite, no other service).
 run: venv
@@ -47,7 +58,7 @@ typecheck: venv
 docs: venv
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
-pytest: venv
+pytest: venv browser
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest
 

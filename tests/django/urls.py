@@ -5,6 +5,7 @@ The seed-era include lives in ``urls_seed``.
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path
 
 from . import views
@@ -17,4 +18,5 @@ urlpatterns = [
     path("missing", views.not_found),
     path("boom", views.boom),
     path("login", views.log_in),
+    path("admin/", admin.site.urls),
 ]

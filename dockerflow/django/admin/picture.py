@@ -1,0 +1,360 @@
+"""What the picture above the runs list shows, read from the history tables.
+
+A fixed handful of queries on the small tables (states, hour and day
+aggregates) plus one bounded window of runs for the deploys, whatever the size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from ..models import (
+    DURATION_BUCKETS,
+    FAILING,
+    CheckState,
+    HeartbeatAggregate,
+    HeartbeatRun,
+    Period,
+)
+from . import svg
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+BUCKETS = 24
+#: The duration histogram's fields, summed per check.
+HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
+COUNTS = ("runs", "ok", "info", "warning", "error", "critical", "failing_seconds")
+
+
+@dataclass(frozen=True)
+class CheckFigures:
+    """One check across every host: the per-check table under the heatmap."""
+
+    name: str
+    status: str
+    since: datetime | None
+    hosts_failing: int
+    hosts: int
+    uptime_24h: float | None
+    uptime_7d: float | None
+    uptime_30d: float | None
+    p50_24h: float | None
+    p95_24h: float | None
+    p95_30d: float | None
+
+
+@dataclass(frozen=True)
+class Picture:
+    heatmap: svg.Heatmap
+    checks: tuple[CheckFigures, ...]
+
+
+def missing_after() -> timedelta:
+    """How long a host may stay silent before it counts as missing.
+
+    A host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS; one
+    more interval of grace covers a slow probe or a restart.
+    """
+    sample = float(getattr(settings, "DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300) or 300)
+    return timedelta(seconds=2 * sample + 60)
+
+
+def percentile(histogram: Iterable[int], q: float) -> float | None:
+    """The upper edge (ms) of the histogram bucket holding the ``q`` quantile."""
+    counts = list(histogram)
+    total = sum(counts)
+    if not total:
+        return None
+    target = math.ceil(q * total)
+    seen = 0
+    for count, (_name, edge) in zip(counts, DURATION_BUCKETS, strict=True):
+        seen += count
+        if seen >= target:
+            return edge
+    return DURATION_BUCKETS[-1][1]  # pragma: no cover - the loop always returns
+
+
+def _summed(
+    rows: QuerySet[HeartbeatAggregate],
+    names: list[str],
+    since: datetime,
+    keys: tuple[str, ...],
+    fields: Iterable[str],
+    **extra: Any,
+) -> list[dict[str, Any]]:
+    """``fields`` of the named checks' rows since ``since``, summed per ``keys``."""
+    # An alias may not shadow the field it sums, hence the prefix.
+    sums = {f"sum_{name}": Sum(name) for name in fields}
+    grouped = (
+        # Naming the checks lets the (period, check, start) index find each.
+        rows.filter(check_name__in=names, start__gte=since)
+        .values(*keys)
+        .annotate(**sums, **extra)
+        .order_by()
+    )
+    return [
+        {key.removeprefix("sum_"): value or 0 for key, value in row.items()}
+        for row in grouped
+    ]
+
+
+def _uptime(runs: int | None, failing: int | None) -> float | None:
+    return (1.0 - (failing or 0) / runs) if runs else None
+
+
+def _worst(row: dict[str, Any]) -> str:
+    return svg.worst([s for s in svg.STATUSES if row.get(s)])
+
+
+def version_changes(
+    spans: list[tuple[str, datetime, datetime]],
+) -> list[tuple[datetime, str]]:
+    """When one host's version changed, from when it first and last ran each.
+
+    A version first seen after another is a change at its first run; a
+    version still running after a later one ended was rolled back to, at
+    about that one's last run. The earliest version was already running.
+    """
+    spans = sorted(spans, key=lambda span: span[1])
+    changes = [(first, version) for version, first, _last in spans[1:]]
+    for version, first, last in spans:
+        for other, other_first, other_last in spans:
+            if other != version and first < other_first and other_last < last:
+                changes.append((other_last, version))
+    return changes
+
+
+def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
+    """Each time a host's version changed in the window, grouped by version."""
+    # One pass that groups by (host, version): no sort of the window's runs
+    # by host, which costs a string collation per comparison.
+    spans: dict[str, list[tuple[str, datetime, datetime]]] = defaultdict(list)
+    rows = (
+        HeartbeatRun.objects.filter(time__gte=start - HOUR)
+        .exclude(version="")
+        .values("host", "version")
+        .annotate(first=Min("time"), last=Max("time"))
+        .order_by()
+    )
+    for row in rows:
+        spans[row["host"]].append((row["version"], row["first"], row["last"]))
+    changes = sorted(
+        change
+        for host_spans in spans.values()
+        for change in version_changes(host_spans)
+        if change[0] >= start
+    )
+    deploys: list[svg.Deploy] = []
+    for time, version in changes:
+        # A rolling deploy flips host after host: one marker, at the first.
+        if (
+            deploys
+            and deploys[-1].version == version
+            and time - deploys[-1].time < HOUR
+        ):
+            continue
+        deploys.append(svg.Deploy(timezone.localtime(time), version))
+    return tuple(deploys)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One hour of the heatmap: its bounds, as stored and as shown, and its link."""
+
+    start: datetime
+    end: datetime
+    shown_start: datetime
+    shown_end: datetime
+    query: str
+
+
+def _columns(first: datetime) -> list[Column]:
+    columns = []
+    for index in range(BUCKETS):
+        start = first + index * HOUR
+        end = start + HOUR
+        query = urlencode({"time__gte": start.isoformat(), "time__lt": end.isoformat()})
+        columns.append(
+            Column(
+                start, end, timezone.localtime(start), timezone.localtime(end), query
+            )
+        )
+    return columns
+
+
+def _cells(
+    columns: list[Column],
+    now: datetime,
+    found: dict[datetime, dict[str, Any]],
+    link: str,
+) -> tuple[svg.Cell, ...]:
+    cells = []
+    for column in columns:
+        row = found.get(column.start)
+        href = f"{link}&{column.query}"
+        if not row or not row["runs"]:
+            cells.append(svg.Cell(column.shown_start, column.shown_end, href=href))
+            continue
+        # The current hour is not over: its share is of the time gone by. A
+        # check's row sums several hosts, each with its own hour ("seats").
+        span = max((min(column.end, now) - column.start).total_seconds(), 1.0)
+        share = row["failing_seconds"] / (span * max(row.get("seats", 1), 1))
+        cells.append(
+            svg.Cell(
+                column.shown_start,
+                column.shown_end,
+                _worst(row),
+                min(share, 1.0),
+                row["runs"],
+                href,
+            )
+        )
+    return tuple(cells)
+
+
+def _host_rows(
+    columns: list[Column], now: datetime, states: list[dict[str, Any]], url: str
+) -> tuple[svg.Row, ...]:
+    found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
+    aggregates = HeartbeatAggregate.objects.filter(
+        period=Period.HOUR, check_name="", start__gte=columns[0].start
+    ).values("host", "start", *COUNTS)
+    for row in aggregates:
+        found[row["host"]][row["start"]] = row
+    late = now - missing_after()
+    rows = []
+    for state in states:
+        host, seen = state["host"], state["seen_at"]
+        link = f"{url}?{urlencode({'host': host})}"
+        rows.append(
+            svg.Row(
+                host,
+                _cells(columns, now, found[host], link),
+                missing_since=timezone.localtime(seen) if seen < late else None,
+                href=link,
+            )
+        )
+    return tuple(rows)
+
+
+def _check_rows(
+    columns: list[Column], now: datetime, names: list[str], url: str
+) -> tuple[svg.Row, ...]:
+    found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
+    aggregates = _summed(
+        HeartbeatAggregate.objects.filter(period=Period.HOUR),
+        names,
+        columns[0].start,
+        ("check_name", "start"),
+        COUNTS,
+        seats=Count("id"),
+    )
+    for row in aggregates:
+        found[row["check_name"]][row["start"]] = row
+    rows = []
+    for name in names:
+        link = f"{url}?{urlencode({'failing_check': name})}"
+        rows.append(svg.Row(name, _cells(columns, now, found[name], link), href=link))
+    return tuple(rows)
+
+
+def _figures(
+    start: datetime, now: datetime, states: list[dict[str, Any]]
+) -> tuple[CheckFigures, ...]:
+    names = sorted({state["check_name"] for state in states})
+    hours = _summed(
+        HeartbeatAggregate.objects.filter(period=Period.HOUR),
+        names,
+        start,
+        ("check_name",),
+        ("runs", "error", "critical", *HISTOGRAM),
+    )
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = Q(start__gte=today - 6 * DAY)
+    failed = F("error") + F("critical")
+    days = _summed(
+        HeartbeatAggregate.objects.filter(period=Period.DAY),
+        names,
+        today - 29 * DAY,
+        ("check_name",),
+        ("runs", *HISTOGRAM),
+        failed=Sum(failed),
+        runs_7d=Sum("runs", filter=week),
+        failed_7d=Sum(failed, filter=week),
+    )
+    day = {row["check_name"]: row for row in hours}
+    month = {row["check_name"]: row for row in days}
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for state in states:
+        by_check[state["check_name"]].append(state)
+    figures = []
+    for name in sorted(by_check):
+        hosts = by_check[name]
+        status = svg.worst([h["status"] for h in hosts])
+        # Failing: since the first host failed. Healthy: since the last recovered.
+        at_worst = [h["since"] for h in hosts if h["status"] == status]
+        since = min(at_worst) if status in FAILING else max(at_worst)
+        d, m = day.get(name, {}), month.get(name, {})
+        figures.append(
+            CheckFigures(
+                name=name,
+                status=status,
+                since=timezone.localtime(since),
+                hosts_failing=sum(h["status"] in FAILING for h in hosts),
+                hosts=len(hosts),
+                uptime_24h=_uptime(
+                    d.get("runs"), d.get("error", 0) + d.get("critical", 0)
+                ),
+                uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
+                uptime_30d=_uptime(m.get("runs"), m.get("failed")),
+                p50_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.5),
+                p95_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.95),
+                p95_30d=percentile((m.get(n, 0) for n in HISTOGRAM), 0.95),
+            )
+        )
+    return tuple(figures)
+
+
+def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture:
+    """The last 24 hours and the per-check figures as of ``now``; cells link to ``url``."""
+    now = now or timezone.now()
+    current = now.replace(minute=0, second=0, microsecond=0)
+    columns = _columns(current - (BUCKETS - 1) * HOUR)
+    start = columns[0].start
+    # Hosts unheard of for the whole window have gone for good, not missing.
+    states = list(
+        CheckState.objects.filter(seen_at__gte=start)
+        .order_by("host", "check_name")
+        .values("host", "check_name", "status", "since", "seen_at")
+    )
+    hosts = [s for s in states if not s["check_name"]]
+    late = now - missing_after()
+    present = [s for s in hosts if s["seen_at"] >= late]
+    checks = [s for s in states if s["check_name"]]
+    if rows == "checks":
+        names = sorted({s["check_name"] for s in checks})
+        drawn = _check_rows(columns, now, names, url)
+    else:
+        drawn = _host_rows(columns, now, hosts, url)
+    heatmap = svg.Heatmap(
+        rows=drawn,
+        start=columns[0].shown_start,
+        end=columns[-1].shown_end,
+        deploys=_deploys(start),
+        failing=sum(s["status"] in FAILING for s in present),
+        hosts=len(hosts),
+        missing=len(hosts) - len(present),
+        kind=rows,
+    )
+    current_checks = [s for s in checks if s["seen_at"] >= late]
+    return Picture(heatmap, _figures(start, now, current_checks))
