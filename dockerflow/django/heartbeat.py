@@ -98,9 +98,9 @@ def heartbeat_checks() -> list[Pair]:
     return _pairs(items)
 
 
-def _options() -> dict[str, Any]:
+def _options(timeout: float | None = None) -> dict[str, Any]:
     try:
-        timeout = float(conf.CHECK_TIMEOUT)
+        timeout = float(conf.CHECK_TIMEOUT if timeout is None else timeout)
     except (TypeError, ValueError):
         timeout = DEFAULT_TIMEOUT
     try:
@@ -114,8 +114,20 @@ def _options() -> dict[str, Any]:
     }
 
 
-def run_heartbeat() -> HeartbeatResult:
-    return engine.run(heartbeat_checks(), **_options())
+def run_heartbeat(
+    checks: list[Pair] | None = None,
+    *,
+    timeout: float | None = None,
+    cached: bool = True,
+) -> HeartbeatResult:
+    """Run ``checks`` (default: :func:`heartbeat_checks`) with the project's
+    options. ``manage.py dockerflow_check`` overrides the timeout and always
+    runs afresh (``cached=False``)."""
+    options = _options(timeout)
+    if not cached:
+        options["cache_ttl"] = 0.0
+    pairs = heartbeat_checks() if checks is None else checks
+    return engine.run(pairs, **options)
 
 
 async def run_heartbeat_async() -> HeartbeatResult:
