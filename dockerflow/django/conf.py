@@ -109,5 +109,43 @@ class DockerflowSettings:
     def CACHES(self) -> Any:
         return _read("DOCKERFLOW_CACHES", None)
 
+    # The heartbeat history; docs/history.rst explains each.
+
+    @property
+    def HISTORY(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY", "changes")
+
+    @property
+    def HISTORY_SAMPLE_SECONDS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300)
+
+    @property
+    def HISTORY_FLUSH_SECONDS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_FLUSH_SECONDS", 60)
+
+    @property
+    def HISTORY_HOST(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_HOST", None)
+
+    @property
+    def HISTORY_RETENTION_DAYS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_RETENTION_DAYS", 30)
+
+    @property
+    def HISTORY_KEEP_FAILED(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_KEEP_FAILED", 50)
+
+    @property
+    def HISTORY_CHANGES_RETENTION_DAYS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_CHANGES_RETENTION_DAYS", 400)
+
+    @property
+    def HISTORY_AGGREGATE_RETENTION_DAYS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_AGGREGATE_RETENTION_DAYS", 400)
+
+    @property
+    def HISTORY_PRUNE_SECONDS(self) -> Any:
+        return _read("DOCKERFLOW_HISTORY_PRUNE_SECONDS", 3600)
+
 
 conf = DockerflowSettings()

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from dockerflow import health
 from dockerflow.checks import DEFAULT_TIMEOUT, HeartbeatEngine, HeartbeatResult
+from dockerflow.endpoints import DEFAULT_FAILED_STATUS
 
 from .conf import conf
 
@@ -114,24 +115,46 @@ def _options(timeout: float | None = None) -> dict[str, Any]:
     }
 
 
-def run_heartbeat(
+def run(
     checks: list[Pair] | None = None,
     *,
     timeout: float | None = None,
     cached: bool = True,
 ) -> HeartbeatResult:
     """Run ``checks`` (default: :func:`heartbeat_checks`) with the project's
-    options. ``manage.py dockerflow_check`` overrides the timeout and always
-    runs afresh (``cached=False``)."""
+    options, recording nothing. ``manage.py dockerflow_check`` overrides the
+    timeout, always runs afresh, and records only with ``--record``."""
     options = _options(timeout)
     if not cached:
         options["cache_ttl"] = 0.0
-    pairs = heartbeat_checks() if checks is None else checks
-    return engine.run(pairs, **options)
+    return engine.run(heartbeat_checks() if checks is None else checks, **options)
+
+
+def failed_status() -> int:
+    """The status a failing heartbeat answers, DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE."""
+    status = conf.HEARTBEAT_FAILED_STATUS_CODE
+    valid = isinstance(status, int) and 500 <= status <= 599  # else dockerflow.E005
+    return status if valid else DEFAULT_FAILED_STATUS
+
+
+def _http_status(result: HeartbeatResult) -> int:
+    return 200 if result.passed else failed_status()
+
+
+def run_heartbeat() -> HeartbeatResult:
+    from . import history  # its models load after the app registry
+
+    result = run()
+    history.record(result, source="http", http_status=_http_status(result))
+    return result
 
 
 async def run_heartbeat_async() -> HeartbeatResult:
-    return await engine.run_async(heartbeat_checks(), **_options())
+    from . import history
+
+    result = await engine.run_async(heartbeat_checks(), **_options())
+    await history.arecord(result, source="http", http_status=_http_status(result))
+    return result
 
 
 def dockerflow_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:

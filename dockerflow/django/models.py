@@ -34,7 +34,7 @@ class Status(models.TextChoices):
 
 
 #: Statuses that make the heartbeat fail (level ERROR and worse).
-FAILING = (Status.ERROR, Status.CRITICAL)
+FAILING = ("error", "critical")
 
 
 class Source(models.TextChoices):

@@ -22,7 +22,7 @@ from dockerflow import endpoints
 from dockerflow.checks import HeartbeatResult
 
 from .conf import conf
-from .heartbeat import run_heartbeat, run_heartbeat_async
+from .heartbeat import failed_status, run_heartbeat, run_heartbeat_async
 from .signals import send_heartbeat_signal
 
 __all__ = [
@@ -115,16 +115,10 @@ def _sees_details(request: HttpRequest) -> bool:
     return policy == endpoints.DETAILS_AUTHORIZED and _is_staff(request)
 
 
-def _failed_status() -> int:
-    status = conf.HEARTBEAT_FAILED_STATUS_CODE
-    valid = isinstance(status, int) and 500 <= status <= 599  # else dockerflow.E005
-    return status if valid else endpoints.DEFAULT_FAILED_STATUS
-
-
 def _heartbeat_response(request: HttpRequest, result: HeartbeatResult) -> HttpResponse:
     send_heartbeat_signal(heartbeat, result)
     reply = endpoints.heartbeat_reply(
-        result, details=_sees_details(request), failed_status=_failed_status()
+        result, details=_sees_details(request), failed_status=failed_status()
     )
     return to_response(reply, request.method or "GET")
 

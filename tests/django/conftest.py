@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from dockerflow.django import heartbeat
+from dockerflow.django import heartbeat, history
 from dockerflow.version import clear_cache
 
 from . import checks
@@ -25,6 +25,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
 @pytest.fixture(autouse=True)
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
+    history.recorder.reset()
     clear_cache()
     checks.calls.clear()
     checks.release.clear()

@@ -114,7 +114,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--record",
             action="store_true",
-            help="Offer the run to the heartbeat history (DOCKERFLOW_HISTORY).",
+            help="Store the run in the heartbeat history, unless DOCKERFLOW_HISTORY "
+            "is off.",
         )
         parser.add_argument(
             "--check",
@@ -144,7 +145,7 @@ class Command(BaseCommand):
         self._validate_settings(ignore_timeout=timeout is not None)
         pairs = select(heartbeat.heartbeat_checks(), options["checks"], options["tags"])
         with _quiet(heartbeat.logger, options["verbosity"] < 2):
-            result = heartbeat.run_heartbeat(pairs, timeout=timeout, cached=False)
+            result = heartbeat.run(pairs, timeout=timeout, cached=False)
         if options["record"]:
             self._record(result)
         if options["json"]:
@@ -169,7 +170,17 @@ class Command(BaseCommand):
     def _record(self, result: HeartbeatResult) -> None:
         from dockerflow.django import history
 
-        history.record(result, source="command", http_status=None)
+        # Forced: a HEALTHCHECK that asks to record every run means it,
+        # whatever DOCKERFLOW_HISTORY keeps of the HTTP probes.
+        stored = history.record(result, source="command", force=True)
+        # stderr, so --json output stays one JSON document.
+        if stored is None:
+            self.stderr.write(
+                "The run was not recorded: DOCKERFLOW_HISTORY is off, or the "
+                "database refused it (see the dockerflow.history log)."
+            )
+        elif self.verbosity >= 2:
+            self.stderr.write(f"Recorded as run {stored.pk}.")
 
     def _write_table(self, result: HeartbeatResult) -> None:
         rows = [

@@ -1,0 +1,212 @@
+"""Hour and day counters of every heartbeat run, kept in memory between flushes.
+
+Counting costs no query: runs add to a :class:`Tally`, and the recorder
+writes it with its next database visit as increments, so workers never clash.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+
+from dockerflow.checks.messages import CRITICAL, ERROR, INFO, WARNING
+
+from ..models import DURATION_BUCKETS, HeartbeatAggregate
+
+__all__ = ["Tally", "bucket_of", "flush", "percentile", "periods", "split"]
+
+_EDGES = [edge for _name, edge in DURATION_BUCKETS]
+_NAMES = [name for name, _edge in DURATION_BUCKETS]
+
+HOUR, DAY = "hour", "day"
+
+#: (host, check_name, period, start) of one aggregate row.
+Key = tuple[str, str, str, dt.datetime]
+
+
+def bucket_of(duration_ms: float) -> str:
+    """The histogram field a duration falls in (edges are inclusive)."""
+    return _NAMES[bisect.bisect_left(_EDGES, duration_ms)]
+
+
+def status_counter(level: int) -> str:
+    """The status counter a level adds to; levels between names round down."""
+    if level >= CRITICAL:
+        return "critical"
+    if level >= ERROR:
+        return "error"
+    if level >= WARNING:
+        return "warning"
+    if level >= INFO:
+        return "info"
+    return "ok"
+
+
+def periods(moment: dt.datetime) -> Iterator[tuple[str, dt.datetime]]:
+    """The hour and the day (both UTC) that ``moment`` falls in."""
+    moment = moment.astimezone(dt.timezone.utc)
+    hour = moment.replace(minute=0, second=0, microsecond=0)
+    yield HOUR, hour
+    yield DAY, hour.replace(hour=0)
+
+
+def split(
+    start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[str, dt.datetime, float]]:
+    """``(period, bucket start, seconds)`` for the part of [start, end) in each bucket."""
+    for period, step in ((HOUR, dt.timedelta(hours=1)), (DAY, None)):
+        cursor = start
+        while cursor < end:
+            bucket = dict(periods(cursor))[period]
+            after = bucket + (step or dt.timedelta(days=1))
+            stop = min(end, after)
+            yield period, bucket, (stop - cursor).total_seconds()
+            cursor = stop
+
+
+@dataclass
+class Counts:
+    runs: int = 0
+    failing_seconds: float = 0.0
+    duration_total_ms: float = 0.0
+    duration_max_ms: float = 0.0
+    by_field: dict[str, int] = field(default_factory=dict)
+
+    def merge(self, other: Counts) -> None:
+        self.runs += other.runs
+        self.failing_seconds += other.failing_seconds
+        self.duration_total_ms += other.duration_total_ms
+        self.duration_max_ms = max(self.duration_max_ms, other.duration_max_ms)
+        for name, count in other.by_field.items():
+            self.by_field[name] = self.by_field.get(name, 0) + count
+
+
+class Tally:
+    """Counters not yet written, keyed by aggregate row."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Key, Counts] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def _row(self, key: Key) -> Counts:
+        counts = self.rows.get(key)
+        if counts is None:
+            counts = self.rows[key] = Counts()
+        return counts
+
+    def add_run(
+        self, host: str, check: str, moment: dt.datetime, level: int, ms: float
+    ) -> None:
+        for period, start in periods(moment):
+            counts = self._row((host, check, period, start))
+            counts.runs += 1
+            counts.duration_total_ms += ms
+            counts.duration_max_ms = max(counts.duration_max_ms, ms)
+            for name in (status_counter(level), bucket_of(ms)):
+                counts.by_field[name] = counts.by_field.get(name, 0) + 1
+
+    def add_failing(
+        self, host: str, check: str, start: dt.datetime, end: dt.datetime
+    ) -> None:
+        for period, bucket, seconds in split(start, end):
+            self._row((host, check, period, bucket)).failing_seconds += seconds
+
+    def merge(self, other: Tally) -> None:
+        for key, counts in other.rows.items():
+            self._row(key).merge(counts)
+
+    def take(self) -> Tally:
+        """Everything counted so far; this tally starts again empty."""
+        taken = Tally()
+        taken.rows, self.rows = self.rows, {}
+        return taken
+
+
+def _increments(counts: Counts) -> dict[str, object]:
+    values: dict[str, object] = {
+        "runs": F("runs") + counts.runs,
+        "failing_seconds": F("failing_seconds") + counts.failing_seconds,
+        "duration_total_ms": F("duration_total_ms") + counts.duration_total_ms,
+        "duration_max_ms": Greatest(F("duration_max_ms"), counts.duration_max_ms),
+    }
+    for name, count in counts.by_field.items():
+        values[name] = F(name) + count
+    return values
+
+
+def flush(tally: Tally, using: str) -> int:
+    """Add ``tally`` to the aggregate rows; returns how many rows it touched.
+
+    Rows are visited in key order, so two workers flushing at once lock them
+    in the same order and cannot deadlock.
+    """
+    for key in sorted(tally.rows):
+        host, check, period, start = key
+        counts = tally.rows[key]
+        rows = HeartbeatAggregate.objects.using(using).filter(
+            host=host, check_name=check, period=period, start=start
+        )
+        if rows.update(**_increments(counts)):
+            continue
+        try:
+            with transaction.atomic(using=using):
+                HeartbeatAggregate.objects.using(using).create(
+                    host=host,
+                    check_name=check,
+                    period=period,
+                    start=start,
+                    runs=counts.runs,
+                    failing_seconds=counts.failing_seconds,
+                    duration_total_ms=counts.duration_total_ms,
+                    duration_max_ms=counts.duration_max_ms,
+                    **counts.by_field,
+                )
+        except IntegrityError:
+            # Another worker created the row between our UPDATE and INSERT.
+            rows.update(**_increments(counts))
+    return len(tally.rows)
+
+
+def percentile(histogram: Sequence[int] | Mapping[str, int], q: float) -> float | None:
+    """The duration (ms) under which a fraction ``q`` of the runs finished.
+
+    Interpolates inside the bucket that holds it, so the answer is never
+    off by more than that bucket's width; None when nothing was counted.
+    The slowest bucket has no upper edge, so its answer is its lower one.
+    """
+    counts = (
+        [histogram.get(name, 0) for name in _NAMES]
+        if isinstance(histogram, Mapping)
+        else list(histogram)
+    )
+    total = sum(counts)
+    if total == 0:
+        return None
+    wanted = q * total
+    below = 0
+    for index, count in enumerate(counts):
+        if count and below + count >= wanted:
+            low = _EDGES[index - 1] if index else 0.0
+            high = _EDGES[index]
+            if high == float("inf"):
+                return low
+            return low + (high - low) * (wanted - below) / count
+        below += count
+    return _EDGES[-2]
+
+
+def summed(rows: Iterable[HeartbeatAggregate]) -> dict[str, int]:
+    """The histogram of several aggregate rows, by field name."""
+    total = dict.fromkeys(_NAMES, 0)
+    for row in rows:
+        for name in _NAMES:
+            total[name] += getattr(row, name)
+    return total

@@ -1,0 +1,246 @@
+"""The recorder: decides in memory whether a heartbeat run needs the database.
+
+Most runs do not: they are counted in memory and nothing else. A run goes to
+the database when it may be stored (DOCKERFLOW_HISTORY), or when the counters
+are due for a flush; a failed write is logged, never raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import router, transaction
+from django.utils.module_loading import import_string
+
+from dockerflow.checks import HeartbeatResult
+
+from ..conf import conf
+from ..models import HeartbeatRun
+from . import pruning
+from .aggregates import Tally, flush
+from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
+
+__all__ = ["Pending", "Recorder"]
+
+logger = logging.getLogger("dockerflow.history")
+
+ALL, CHANGES, OFF = "all", "changes", "off"
+MODES = (CHANGES, ALL, OFF)
+
+#: Seconds to leave the database alone after a write failed, so a database
+#: that is down does not add a connection attempt to every heartbeat.
+RETRY_SECONDS = 10.0
+
+
+@dataclass
+class _Known:
+    """What this process last learned from the database about its host."""
+
+    signature: str = ""
+    stored_at: float | None = None
+
+
+@dataclass
+class Pending:
+    """A run that needs the database, as :meth:`Recorder.prepare` left it."""
+
+    visit: Visit
+    tally: Tally
+
+
+def _number(value: Any, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number >= 0 else default
+
+
+def history_host() -> str:
+    host = conf.HISTORY_HOST
+    return host if isinstance(host, str) and host else socket.gethostname()
+
+
+def _version() -> str:
+    callback = conf.VERSION_CALLBACK
+    root = conf.BASE_DIR
+    try:
+        func = import_string(callback) if isinstance(callback, str) else callback
+        data = func(str(root)) if root is not None else None
+    except Exception:
+        return ""  # /__version__ reports it; the history only loses a label
+    if not isinstance(data, dict):
+        return ""
+    return str(data.get("version") or data.get("commit") or "")[:100]
+
+
+class Recorder:
+    """Counts every run, and sends to the database those that need it.
+
+    One instance per process (:data:`recorder`); :meth:`reset` forgets
+    everything, for tests. Thread-safe: a web worker's threads share it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._known: dict[str, _Known] = {}
+            self._tally = Tally()
+            self._flushed_at = time.monotonic()
+            self._retry_at = 0.0
+            self._pruned_at = time.monotonic()
+            # Concurrent callers of one single-flight run get the same
+            # result object; it is one run, recorded once.
+            self._recent: deque[tuple[int, float]] = deque(maxlen=64)
+
+    def prepare(
+        self,
+        result: HeartbeatResult,
+        *,
+        source: str,
+        http_status: int | None = None,
+        force: bool = False,
+    ) -> Pending | None:
+        """Count ``result``; return what to write, or None (no query needed)."""
+        mode = conf.HISTORY
+        if mode not in (CHANGES, ALL) or result.cached:
+            return None
+        stamp = (id(result), result.started_at)
+        started = result.started_at or time.time()
+        moment = dt.datetime.fromtimestamp(started, dt.timezone.utc)
+        host = history_host()
+        sample = _number(conf.HISTORY_SAMPLE_SECONDS, 300.0)
+        flush_every = _number(conf.HISTORY_FLUSH_SECONDS, 60.0)
+        version = _version()
+        signature = json.dumps([version, sorted(result.statuses.items())])
+        now = time.monotonic()
+        with self._lock:
+            if stamp in self._recent:
+                return None
+            self._recent.append(stamp)
+            tally = self._tally
+            tally.add_run(host, "", moment, result.level, result.duration * 1000.0)
+            for check in result:
+                tally.add_run(
+                    host, check.name, moment, check.level, check.duration * 1000.0
+                )
+            known = self._known.get(host)
+            if force or mode == ALL:
+                store = ALWAYS
+            elif (
+                known is None
+                or known.signature != signature
+                or known.stored_at is None
+                or started - known.stored_at >= sample
+            ):
+                store = IF_DUE
+            else:
+                store = NEVER
+            flush_due = now - self._flushed_at >= flush_every
+            if store == NEVER and not flush_due:
+                return None
+            if now < self._retry_at:
+                if store != NEVER:
+                    self._lost(host, result, "the database failed moments ago")
+                return None
+            self._flushed_at = now
+            tally = self._tally.take()
+        return Pending(
+            Visit(
+                host=host,
+                time=moment,
+                result=result,
+                source=source,
+                http_status=http_status,
+                version=version,
+                signature=signature,
+                store=store,
+                sample=sample,
+                gap=2 * max(sample, flush_every),
+            ),
+            tally,
+        )
+
+    def write(self, pending: Pending) -> HeartbeatRun | None:
+        """Send ``pending`` to the database; the stored run, if any. Never raises."""
+        v = pending.visit
+        try:
+            using = router.db_for_write(HeartbeatRun)
+            visit(v, pending.tally, using)
+        except Exception as exc:
+            with self._lock:
+                self._tally.merge(pending.tally)  # counted next time instead
+                self._retry_at = time.monotonic() + RETRY_SECONDS
+                self._known.pop(v.host, None)
+            self._lost(v.host, v.result, f"{type(exc).__name__}: {exc}")
+            return None
+        with self._lock:
+            self._known[v.host] = _Known(
+                v.known_signature,
+                v.known_stored_at.timestamp() if v.known_stored_at else None,
+            )
+            prune_every = self._prune_due()
+        if prune_every:
+            pruning.prune_in_background(using, prune_every)
+        return v.run
+
+    def record(
+        self,
+        result: HeartbeatResult,
+        *,
+        source: str,
+        http_status: int | None = None,
+        force: bool = False,
+    ) -> HeartbeatRun | None:
+        pending = self.prepare(
+            result, source=source, http_status=http_status, force=force
+        )
+        return None if pending is None else self.write(pending)
+
+    def flush(self) -> int:
+        """Write the counters now; how many aggregate rows it touched."""
+        with self._lock:
+            tally = self._tally.take()
+            self._flushed_at = time.monotonic()
+        if not tally:
+            return 0
+        try:
+            using = router.db_for_write(HeartbeatRun)
+            with transaction.atomic(using=using):
+                return flush(tally, using)
+        except Exception:
+            with self._lock:
+                self._tally.merge(tally)
+            raise
+
+    def _prune_due(self) -> float:
+        """The prune interval if this process should try to claim a prune, else 0."""
+        every = _number(conf.HISTORY_PRUNE_SECONDS, 3600.0)
+        now = time.monotonic()
+        if every <= 0 or now - self._pruned_at < every:
+            return 0.0
+        self._pruned_at = now
+        return every
+
+    @staticmethod
+    def _lost(host: str, result: HeartbeatResult, reason: str) -> None:
+        logger.warning(
+            "Heartbeat run not recorded: %s",
+            reason,
+            extra={
+                "host": host,
+                "status": result.status,
+                "failing_checks": [c.name for c in result if c.failed],
+            },
+        )
