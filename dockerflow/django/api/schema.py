@@ -1,8 +1,8 @@
-"""The three Dockerflow endpoints in drf-spectacular's OpenAPI schema, with the
-bodies they really send, and the schema extensions the history API needs.
+"""drf-spectacular extensions for the Dockerflow endpoints and the history API,
+and :func:`document_endpoints`, which puts the endpoints in the schema.
 
-The endpoints stay plain Django views; :func:`document_endpoints` only hangs
-a documenting APIView on each, where the schema generator looks for one.
+Imported by ``dockerflow.django.api.urls``, so the extensions are registered
+before any schema is generated.
 """
 
 from __future__ import annotations
@@ -12,87 +12,19 @@ from typing import Any
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
 )
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-)
-from rest_framework import serializers
-from rest_framework.permissions import AllowAny
-from rest_framework.views import APIView
-
-from dockerflow.checks.messages import STATUSES
+from drf_spectacular.plumbing import ResolvedComponent
 
 from .. import views
-from .auth import AUTHENTICATION
-
-TAG = "Dockerflow"
-STATUS_CHOICES = sorted({*STATUSES.values(), "unknown"})
-
-
-class VersionSerializer(serializers.Serializer):
-    """The project's version.json, served as it is."""
-
-    source = serializers.URLField(
-        required=False, help_text="URL of the source code repository."
-    )
-    version = serializers.CharField(
-        required=False, help_text="Human-readable version, such as a tag."
-    )
-    commit = serializers.CharField(required=False, help_text="The commit hash.")
-    build = serializers.URLField(
-        required=False, help_text="URL of the CI build that made the image."
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-    detail = serializers.CharField(
-        required=False, help_text="Why version.json could not be read."
-    )
-
-
-class CheckDetailSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=STATUS_CHOICES)
-    level = serializers.IntegerField(help_text="Django's check level: 30 warning.")
-    messages = serializers.DictField(
-        child=serializers.CharField(),
-        help_text="Message texts by check ID; texts sharing an ID are joined "
-        "with newlines.",
-    )
-    duration_ms = serializers.FloatField()
-
-
-class HeartbeatStatusSerializer(serializers.Serializer):
-    """What a caller who may not see details gets."""
-
-    status = serializers.ChoiceField(choices=STATUS_CHOICES)
-
-
-class HeartbeatDetailsSerializer(serializers.Serializer):
-    """What DEBUG, staff and the bearer token see (DOCKERFLOW_HEARTBEAT_DETAILS)."""
-
-    status = serializers.ChoiceField(choices=STATUS_CHOICES)
-    checks = serializers.DictField(
-        child=serializers.ChoiceField(choices=STATUS_CHOICES),
-        help_text="Every check's status, by check name.",
-    )
-    details = serializers.DictField(
-        child=CheckDetailSerializer(),
-        help_text="The checks that reported anything, by check name.",
-    )
-    duration_ms = serializers.FloatField(help_text="The whole run.")
-    durations_ms = serializers.DictField(child=serializers.FloatField())
+from . import endpoints
 
 
 class ClosedObjectExtension(OpenApiSerializerExtension):
     """The anonymous heartbeat body has ``status`` and nothing else, so a
     detailed body can never match both forms of the ``oneOf``."""
 
-    target_class = HeartbeatStatusSerializer
+    target_class = endpoints.DockerflowHeartbeatStatusSerializer
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
         schema = auto_schema._map_serializer(
@@ -113,138 +45,30 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-HEARTBEAT = PolymorphicProxySerializer(
-    component_name="Heartbeat",
-    serializers=[HeartbeatStatusSerializer, HeartbeatDetailsSerializer],
-    resource_type_field_name=None,
-)
-DETAILED_OK = {
-    "status": "warning",
-    "checks": {"check_database_connected": "ok", "check_migrations_applied": "warning"},
-    "details": {
-        "check_migrations_applied": {
-            "status": "warning",
-            "level": 30,
-            "messages": {"dockerflow.health.W001": "Unapplied migration app.0002_x"},
-            "duration_ms": 4.1,
-        }
-    },
-    "duration_ms": 5.3,
-    "durations_ms": {"check_database_connected": 1.2, "check_migrations_applied": 4.1},
-}
-DETAILED_FAILED = {
-    "status": "error",
-    "checks": {"check_database_connected": "error"},
-    "details": {
-        "check_database_connected": {
-            "status": "error",
-            "level": 40,
-            "messages": {
-                "dockerflow.health.E001": "Could not connect to database 'default'"
-            },
-            "duration_ms": 3000.0,
-        }
-    },
-    "duration_ms": 3000.4,
-    "durations_ms": {"check_database_connected": 3000.0},
-}
+class EnumFieldExtension(OpenApiSerializerFieldExtension):
+    """An :class:`~.serializers.EnumField` is a ``$ref`` to its own named enum,
+    so drf-spectacular's enum naming never sees (or renames) it, whatever
+    ``status`` or ``source`` enums the project has."""
 
+    target_class = "dockerflow.django.api.serializers.EnumField"
 
-def _example(name: str, value: Any, code: str) -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True, status_codes=[code])
-
-
-class VersionEndpoint(APIView):
-    """Documents ``/__version__``; requests are served by the plain view."""
-
-    schema = AutoSchema()
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="dockerflow_version",
-        summary="The service's version.json",
-        description="BASE_DIR/version.json as it is (Dockerflow's version object).",
-        tags=[TAG],
-        responses={
-            200: VersionSerializer,
-            404: OpenApiResponse(ErrorSerializer, "There is no version.json."),
-            500: OpenApiResponse(ErrorSerializer, "version.json is not valid JSON."),
-        },
-        examples=[
-            _example("missing", {"error": "version.json not found"}, "404"),
-            _example(
-                "invalid",
-                {"error": "version.json is invalid", "detail": "line 1 column 2"},
-                "500",
-            ),
-        ],
-    )
-    def get(self, request: Any) -> Any:  # pragma: no cover - never routed
-        raise NotImplementedError
-
-
-class HeartbeatEndpoint(APIView):
-    """Documents ``/__heartbeat__``; requests are served by the plain view."""
-
-    schema = AutoSchema()
-    authentication_classes = AUTHENTICATION
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="dockerflow_heartbeat",
-        summary="Run the health checks",
-        description=(
-            "Runs DOCKERFLOW_CHECKS. 200 unless a check reports an error or "
-            "worse, then DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE (500 by "
-            "default). Check names and messages are shown only to callers "
-            "DOCKERFLOW_HEARTBEAT_DETAILS allows: by default DEBUG, staff, and "
-            "the bearer token; everyone else gets the status alone."
-        ),
-        tags=[TAG],
-        responses={
-            200: OpenApiResponse(HEARTBEAT, "Every check passed, maybe with warnings."),
-            "5XX": OpenApiResponse(HEARTBEAT, "A check reported an error or worse."),
-        },
-        examples=[
-            _example("anonymous", {"status": "ok"}, "200"),
-            _example("detailed", DETAILED_OK, "200"),
-            _example("anonymous failure", {"status": "error"}, "5XX"),
-            _example("detailed failure", DETAILED_FAILED, "5XX"),
-        ],
-    )
-    def get(self, request: Any) -> Any:  # pragma: no cover - never routed
-        raise NotImplementedError
-
-
-class LbheartbeatEndpoint(APIView):
-    """Documents ``/__lbheartbeat__``; requests are served by the plain view."""
-
-    schema = AutoSchema()
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="dockerflow_lbheartbeat",
-        summary="Is the process up",
-        description="Always 200 with an empty object; touches no backing "
-        "service, so a load balancer can probe it often.",
-        tags=[TAG],
-        responses={
-            200: OpenApiResponse(
-                {"type": "object", "additionalProperties": False}, "The process is up."
-            )
-        },
-    )
-    def get(self, request: Any) -> Any:  # pragma: no cover - never routed
-        raise NotImplementedError
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        field = self.target
+        component = ResolvedComponent(
+            name=field.component,
+            type=ResolvedComponent.SCHEMA,
+            object=field.component,
+            schema={"type": "string", "enum": list(field.choices)},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
 
 
 #: Each plain view and the APIView that documents it.
 DOCUMENTED = (
-    (views.version, VersionEndpoint),
-    (views.heartbeat, HeartbeatEndpoint),
-    (views.lbheartbeat, LbheartbeatEndpoint),
+    (views.version, endpoints.VersionEndpoint),
+    (views.heartbeat, endpoints.HeartbeatEndpoint),
+    (views.lbheartbeat, endpoints.LbheartbeatEndpoint),
 )
 
 

@@ -11,9 +11,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ..models import CheckRun, HeartbeatRun, Status, StatusChange
+from dockerflow.checks.messages import STATUSES as LEVEL_NAMES
 
+from ..models import CheckRun, HeartbeatRun, Period, Source, Status, StatusChange
+
+#: Every status a heartbeat reports, in level order; "unknown" for a level
+#: with no name.
+ALL_STATUSES = [*LEVEL_NAMES.values(), "unknown"]
+#: The statuses the history stores and filters on.
 STATUSES = [choice.value for choice in Status]
+UTC = dt.timezone.utc
 #: The ranges the uptime endpoint knows by name.
 RANGES = {
     "24h": dt.timedelta(hours=24),
@@ -22,24 +29,48 @@ RANGES = {
 }
 
 
-class MessageSerializer(serializers.Serializer):
+class UTCDateTimeField(serializers.DateTimeField):
+    """Times in and out in UTC, whatever the project's TIME_ZONE: hosts in
+    several zones report to one history. A time without an offset is UTC."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+
+class EnumField(serializers.ChoiceField):
+    """A choice field the schema shows as the named enum ``component``."""
+
+    def __init__(self, component: str, choices: list[str], **kwargs: Any) -> None:
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+
+def status_field(**kwargs: Any) -> EnumField:
+    return EnumField("DockerflowStatus", ALL_STATUSES, **kwargs)
+
+
+class HistoryMessageSerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True, help_text="Check ID, e.g. acme.E001.")
     msg = serializers.CharField()
 
 
-class CheckRunSerializer(serializers.ModelSerializer):
-    messages = MessageSerializer(many=True)
+class HistoryCheckRunSerializer(serializers.ModelSerializer):
+    status = status_field()
+    messages = HistoryMessageSerializer(many=True)
 
     class Meta:
         model = CheckRun
         fields = ["name", "status", "level", "duration_ms", "messages"]
 
 
-class RunSerializer(serializers.ModelSerializer):
+class HistoryRunSerializer(serializers.ModelSerializer):
+    time = UTCDateTimeField()
+    status = status_field()
+    source = EnumField("HistoryRunSource", [choice.value for choice in Source])
     failing_checks = serializers.ListField(
         child=serializers.CharField(), help_text="Checks at error or worse."
     )
-    checks = CheckRunSerializer(many=True)
+    checks = HistoryCheckRunSerializer(many=True)
 
     class Meta:
         model = HeartbeatRun
@@ -58,10 +89,15 @@ class RunSerializer(serializers.ModelSerializer):
         ]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class HistoryStatusChangeSerializer(serializers.ModelSerializer):
+    time = UTCDateTimeField()
     check = serializers.CharField(
         source="check_name", help_text='The check that flipped; "" for the host.'
     )
+    old_status = status_field(
+        allow_null=True, help_text="null the first time a host or check is seen."
+    )
+    new_status = status_field()
     failing_checks = serializers.ListField(child=serializers.CharField())
 
     class Meta:
@@ -78,12 +114,17 @@ class StatusChangeSerializer(serializers.ModelSerializer):
             "run",
         ]
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["old_status"] = data["old_status"] or None  # stored as ""
+        return data
+
 
 class TimeRangeFilter(serializers.Serializer):
-    since = serializers.DateTimeField(
+    since = UTCDateTimeField(
         required=False, help_text="From this time on (ISO 8601), inclusive."
     )
-    until = serializers.DateTimeField(
+    until = UTCDateTimeField(
         required=False, help_text="Before this time (ISO 8601), exclusive."
     )
     host = serializers.CharField(
@@ -128,7 +169,7 @@ class UptimeFilter(TimeRangeFilter):
     )
 
 
-class UptimeRowSerializer(serializers.Serializer):
+class HistoryUptimeRowSerializer(serializers.Serializer):
     host = serializers.CharField(allow_null=True, help_text="null with by=check.")
     check = serializers.CharField(help_text='"" for whole runs.')
     runs = serializers.IntegerField()
@@ -148,10 +189,12 @@ class UptimeRowSerializer(serializers.Serializer):
     max_ms = serializers.FloatField()
 
 
-class UptimeSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(help_text="Start of the first bucket counted.")
-    until = serializers.DateTimeField()
-    period = serializers.ChoiceField(
-        choices=["hour", "day"], help_text="The aggregate buckets summed."
+class HistoryUptimeSerializer(serializers.Serializer):
+    since = UTCDateTimeField(help_text="Start of the first bucket counted.")
+    until = UTCDateTimeField()
+    period = EnumField(
+        "HistoryPeriod",
+        [choice.value for choice in Period],
+        help_text="The aggregate buckets summed.",
     )
-    results = UptimeRowSerializer(many=True)
+    results = HistoryUptimeRowSerializer(many=True)

@@ -1,5 +1,5 @@
 """The system check that says what to install when the history API is included
-but DRF or drf-spectacular is missing (``dockerflow.W010``).
+but DRF or drf-spectacular is missing (``dockerflow.W030``).
 """
 
 from __future__ import annotations
@@ -45,6 +45,6 @@ def check_api_requirements(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             "history API and the OpenAPI schema of the Dockerflow endpoints are "
             "missing.",
             hint="pip install 'dockerflow[django]', which installs both.",
-            id="dockerflow.W010",
+            id="dockerflow.W030",
         )
     ]

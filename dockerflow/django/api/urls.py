@@ -3,7 +3,7 @@
 
 Including them also puts the three Dockerflow endpoints in the project's
 OpenAPI schema. Without DRF or drf-spectacular there are no patterns, and
-the system check ``dockerflow.W010`` says what to install.
+the system check ``dockerflow.W030`` says what to install.
 """
 
 from __future__ import annotations

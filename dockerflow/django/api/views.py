@@ -27,10 +27,10 @@ from .auth import AUTHENTICATION, HistoryReader
 from .serializers import (
     RANGES,
     HistoryFilter,
-    RunSerializer,
-    StatusChangeSerializer,
+    HistoryRunSerializer,
+    HistoryStatusChangeSerializer,
+    HistoryUptimeSerializer,
     UptimeFilter,
-    UptimeSerializer,
 )
 
 TAG = "Heartbeat history"
@@ -41,13 +41,13 @@ COUNTERS = ("runs", "ok", "info", "warning", "error", "critical")
 HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
 
 
-class ErrorSerializer(serializers.Serializer):
+class HistoryErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
 ERRORS = {
-    401: OpenApiResponse(ErrorSerializer, "No credentials, or a wrong token."),
-    403: OpenApiResponse(ErrorSerializer, "Not staff with the view permission."),
+    401: OpenApiResponse(HistoryErrorSerializer, "No credentials, or a wrong token."),
+    403: OpenApiResponse(HistoryErrorSerializer, "Not staff with the view permission."),
 }
 BAD_FILTER = OpenApiResponse(
     {"type": "object", "additionalProperties": {"type": "array", "items": {}}},
@@ -91,7 +91,9 @@ def _filtered(queryset: QuerySet, filters: dict[str, Any], status: str) -> Query
     return queryset
 
 
-NOT_A_CURSOR = OpenApiResponse(ErrorSerializer, "The cursor is not one this API gave.")
+NOT_A_CURSOR = OpenApiResponse(
+    HistoryErrorSerializer, "The cursor is not one this API gave."
+)
 LIST_RESPONSES = {400: BAD_FILTER, **ERRORS, 404: NOT_A_CURSOR}
 
 
@@ -103,11 +105,14 @@ LIST_RESPONSES = {400: BAD_FILTER, **ERRORS, 404: NOT_A_CURSOR}
         "which that check reported.",
         tags=[TAG],
         parameters=[HistoryFilter],
-        responses={200: RunSerializer(many=True), **LIST_RESPONSES},
+        responses={
+            200: OpenApiResponse(HistoryRunSerializer(many=True), "A page of runs."),
+            **LIST_RESPONSES,
+        },
     )
 )
 class RunList(HistoryView, generics.ListAPIView):
-    serializer_class = RunSerializer
+    serializer_class = HistoryRunSerializer
     pagination_class = TimeCursor
 
     def get_queryset(self) -> QuerySet:
@@ -125,16 +130,17 @@ class RunList(HistoryView, generics.ListAPIView):
     get=extend_schema(
         operation_id="dockerflow_history_run",
         summary="One stored run with its checks",
+        description="The run's checks come with their messages and durations.",
         tags=[TAG],
         responses={
-            200: RunSerializer,
+            200: OpenApiResponse(HistoryRunSerializer, "The run."),
             **ERRORS,
-            404: OpenApiResponse(ErrorSerializer, "No such run."),
+            404: OpenApiResponse(HistoryErrorSerializer, "No such run."),
         },
     )
 )
 class RunDetail(HistoryView, generics.RetrieveAPIView):
-    serializer_class = RunSerializer
+    serializer_class = HistoryRunSerializer
     queryset = HeartbeatRun.objects.prefetch_related("checks")
 
     def get_object(self) -> Any:
@@ -152,11 +158,16 @@ class RunDetail(HistoryView, generics.RetrieveAPIView):
         "seconds the old one lasted.",
         tags=[TAG],
         parameters=[HistoryFilter],
-        responses={200: StatusChangeSerializer(many=True), **LIST_RESPONSES},
+        responses={
+            200: OpenApiResponse(
+                HistoryStatusChangeSerializer(many=True), "A page of changes."
+            ),
+            **LIST_RESPONSES,
+        },
     )
 )
 class ChangeList(HistoryView, generics.ListAPIView):
-    serializer_class = StatusChangeSerializer
+    serializer_class = HistoryStatusChangeSerializer
     pagination_class = TimeCursor
     permission = "dockerflow.view_statuschange"
 
@@ -205,7 +216,11 @@ class Uptime(HistoryView):
         'Uptime is the share of runs below error; check "" counts whole runs.',
         tags=[TAG],
         parameters=[UptimeFilter],
-        responses={200: UptimeSerializer, 400: BAD_FILTER, **ERRORS},
+        responses={
+            200: OpenApiResponse(HistoryUptimeSerializer, "One row per group."),
+            400: BAD_FILTER,
+            **ERRORS,
+        },
     )
     def get(self, request: Request) -> Response:
         filters = self.filters(UptimeFilter)
@@ -237,4 +252,4 @@ class Uptime(HistoryView):
             "period": period,
             "results": [_row(values) for values in totals],
         }
-        return Response(UptimeSerializer(body).data)
+        return Response(HistoryUptimeSerializer(body).data)

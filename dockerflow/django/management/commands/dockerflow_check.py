@@ -147,7 +147,7 @@ class Command(BaseCommand):
         with _quiet(heartbeat.logger, options["verbosity"] < 2):
             result = heartbeat.run(pairs, timeout=timeout, cached=False)
         if options["record"]:
-            self._record(result)
+            self._record(result, verbose=options["verbosity"] >= 2)
         if options["json"]:
             self.stdout.write(json.dumps(result.payload(details=True), indent=2))
         else:
@@ -167,7 +167,7 @@ class Command(BaseCommand):
                 returncode=EXIT_CANNOT_RUN,
             )
 
-    def _record(self, result: HeartbeatResult) -> None:
+    def _record(self, result: HeartbeatResult, *, verbose: bool) -> None:
         from dockerflow.django import history
 
         # Forced: a HEALTHCHECK that asks to record every run means it,
@@ -179,7 +179,7 @@ class Command(BaseCommand):
                 "The run was not recorded: DOCKERFLOW_HISTORY is off, or the "
                 "database refused it (see the dockerflow.history log)."
             )
-        elif self.verbosity >= 2:
+        elif verbose:
             self.stderr.write(f"Recorded as run {stored.pk}.")
 
     def _write_table(self, result: HeartbeatResult) -> None:
