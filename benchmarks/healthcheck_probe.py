@@ -48,7 +48,9 @@ def wait_until_up(port: int, server: subprocess.Popen) -> None:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited early")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/__lbheartbeat__", timeout=2)
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/__lbheartbeat__", timeout=2
+            )
             return
         except OSError:
             time.sleep(0.2)
@@ -67,12 +69,15 @@ def main(runs: int) -> None:
     # An image compiles its bytecode at build time; without it every probe
     # would compile the project again.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for args in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+    for args in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
     port = free_port()
+    gunicorn = [str(BIN / "gunicorn"), "example_project.wsgi"]
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "example_project.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--no-control-socket", "--log-level", "warning"],
+        [*gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
