@@ -19,7 +19,7 @@ from ..models import CheckRun, HeartbeatRun, Period, Source, Status, StatusChang
 #: with no name.
 ALL_STATUSES = [*LEVEL_NAMES.values(), "unknown"]
 #: The statuses the history stores and filters on.
-STATUSES = [choice.value for choice in Status]
+STATUSES = list(Status.values)
 UTC = dt.timezone.utc
 #: The ranges the uptime endpoint knows by name.
 RANGES = {
@@ -66,7 +66,7 @@ class HistoryCheckRunSerializer(serializers.ModelSerializer):
 class HistoryRunSerializer(serializers.ModelSerializer):
     time = UTCDateTimeField()
     status = status_field()
-    source = EnumField("HistoryRunSource", [choice.value for choice in Source])
+    source = EnumField("HistoryRunSource", list(Source.values))
     failing_checks = serializers.ListField(
         child=serializers.CharField(), help_text="Checks at error or worse."
     )
@@ -194,7 +194,7 @@ class HistoryUptimeSerializer(serializers.Serializer):
     until = UTCDateTimeField()
     period = EnumField(
         "HistoryPeriod",
-        [choice.value for choice in Period],
+        list(Period.values),
         help_text="The aggregate buckets summed.",
     )
     results = HistoryUptimeRowSerializer(many=True)
