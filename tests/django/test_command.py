@@ -23,6 +23,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from dockerflow import health
+from dockerflow.django.models import HeartbeatRun
 
 from . import checks
 from .conftest import check_paths
@@ -33,15 +34,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str, names: tuple[str, ...] = (), **settings: Any) -> tuple[int, str]:
     """(exit code, stdout) of the command run in this process."""
-    out = StringIO()
+    code, out, _ = run_full(*args, names=names, **settings)
+    return code, out
+
+
+def run_full(
+    *args: str, names: tuple[str, ...] = (), **settings: Any
+) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the command run in this process."""
+    out, err = StringIO(), StringIO()
     if names:
         settings["DOCKERFLOW_CHECKS"] = check_paths(*names)
     with override_settings(**settings):
         try:
-            call_command("dockerflow_check", *args, stdout=out, no_color=True)
+            call_command(
+                "dockerflow_check", *args, stdout=out, stderr=err, no_color=True
+            )
         except SystemExit as exc:
-            return int(exc.code or 0), out.getvalue()
-    return 0, out.getvalue()
+            return int(exc.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
 
 
 def test_healthy_project_prints_a_table_and_exits_0() -> None:
@@ -206,6 +217,38 @@ def test_check_logs_are_muted_unless_verbose(caplog: pytest.LogCaptureFixture) -
     run("-v", "2", names=("error",))
     logged = [r.getMessage() for r in caplog.records if r.name == "dockerflow.checks"]
     assert logged == ["Check error: cannot reach db.example.internal as admin"]
+
+
+def test_record_stores_the_run_as_the_command_s() -> None:
+    for _ in range(2):  # the same statuses twice: forced, so stored twice
+        code, out, err = run_full(
+            "--record",
+            "--json",
+            "-v",
+            "2",
+            names=("passing", "error"),
+            DOCKERFLOW_HISTORY_HOST="web-1",
+        )
+        assert code == 1
+        assert json.loads(out)["status"] == "error"  # stdout stays one document
+    runs = list(HeartbeatRun.objects.order_by("id"))
+    assert err == f"Recorded as run {runs[1].pk}.\n"
+    assert [(r.source, r.http_status, r.status, r.host) for r in runs] == [
+        ("command", None, "error", "web-1")
+    ] * 2
+    assert sorted(c.name for c in runs[0].checks.all()) == ["error", "passing"]
+
+
+def test_without_record_nothing_is_stored() -> None:
+    run(names=("passing", "error"), DOCKERFLOW_HISTORY="all")
+    assert not HeartbeatRun.objects.exists()
+
+
+def test_record_with_the_history_off_says_so() -> None:
+    code, _, err = run_full("--record", names=("passing",), DOCKERFLOW_HISTORY="off")
+    assert code == 0
+    assert err.startswith("The run was not recorded: DOCKERFLOW_HISTORY is off")
+    assert not HeartbeatRun.objects.exists()
 
 
 def manage(*args: str) -> subprocess.CompletedProcess:
