@@ -94,8 +94,12 @@ class HistoryStatusChangeSerializer(serializers.ModelSerializer):
     check = serializers.CharField(
         source="check_name", help_text='The check that flipped; "" for the host.'
     )
-    old_status = status_field(
-        allow_null=True, help_text="null the first time a host or check is seen."
+    # Its own enum, with "": a nullable $ref is ambiguous in OpenAPI 3.0.
+    old_status = EnumField(
+        "HistoryOldStatus",
+        ["", *ALL_STATUSES],
+        allow_blank=True,
+        help_text='"" the first time a host or check is seen.',
     )
     new_status = status_field()
     failing_checks = serializers.ListField(child=serializers.CharField())
@@ -113,11 +117,6 @@ class HistoryStatusChangeSerializer(serializers.ModelSerializer):
             "previous_duration",
             "run",
         ]
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["old_status"] = data["old_status"] or None  # stored as ""
-        return data
 
 
 class TimeRangeFilter(serializers.Serializer):
