@@ -167,8 +167,11 @@ def test_one_run(stored: list[HeartbeatRun]) -> None:
     assert body["id"] == stored[2].pk
     assert [c["name"] for c in body["checks"]] == ["cache", "db"]
     assert get(f"{RUNS}999999/").status_code == 404
-    # Beyond a 64-bit id: still a 404, not a database error.
-    assert get(f"{RUNS}{2**70}/").status_code == 404
+    # Beyond a 64-bit id, or no number at all: a JSON 404, not a database error.
+    for pk in (2**70, -1, "null", "\uff11\uff12")  # fullwidth digits:
+        response = get(f"{RUNS}{pk}/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
 
 
 @pytest.mark.parametrize(
@@ -199,7 +202,10 @@ def test_run_filters(
     ("params", "field"),
     [
         ({"since": "yesterday"}, "since"),
-        ({"since": at(20).isoformat(), "until": at(10).isoformat()}, "until"),
+        ({"until": ""}, "until"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "501"}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
         ({"status": "broken"}, "status"),
         ({"host": "web\x00-1"}, "host"),
         ({"host": "x" * 256}, "host"),
@@ -210,7 +216,20 @@ def test_a_bad_filter_is_a_400_naming_it(params: dict[str, Any], field: str) -> 
     for path in (RUNS, CHANGES):
         response = get(path, **params)
         assert response.status_code == 400, response.content
-        assert field in response.json()
+        body = response.json()
+        assert list(body) == [field]
+        assert all(isinstance(text, str) for text in body[field])
+
+
+def test_every_bad_value_of_a_list_filter_is_named_in_one_list() -> None:
+    body = get(RUNS, status=["ok", "broken", ""]).json()
+    assert body == {
+        "status": ['"broken" is not a valid choice.', '"" is not a valid choice.']
+    }
+
+
+def test_an_empty_range_is_empty_not_an_error(stored: list[HeartbeatRun]) -> None:
+    assert ids(get(RUNS, since=at(20).isoformat(), until=at(10).isoformat())) == []
 
 
 def test_the_cursor_walks_every_run_once(stored: list[HeartbeatRun]) -> None:

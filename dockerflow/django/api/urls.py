@@ -24,7 +24,7 @@ if not missing():
     document_endpoints()
     urlpatterns = [
         path("history/runs/", views.RunList.as_view(), name="runs"),
-        path("history/runs/<int:pk>/", views.RunDetail.as_view(), name="run"),
+        path("history/runs/<str:pk>/", views.RunDetail.as_view(), name="run"),
         path("history/changes/", views.ChangeList.as_view(), name="changes"),
         path("history/uptime/", views.Uptime.as_view(), name="uptime"),
     ]

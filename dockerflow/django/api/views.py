@@ -13,9 +13,13 @@ from django.db.models import Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +28,7 @@ from rest_framework.views import APIView
 from ..history.aggregates import percentile
 from ..models import DURATION_BUCKETS, HeartbeatAggregate, HeartbeatRun, StatusChange
 from .auth import AUTHENTICATION, HistoryReader
+from .query import TimeCursor, read_filters
 from .serializers import (
     RANGES,
     HistoryFilter,
@@ -50,16 +55,12 @@ ERRORS = {
     403: OpenApiResponse(HistoryErrorSerializer, "Not staff with the view permission."),
 }
 BAD_FILTER = OpenApiResponse(
-    {"type": "object", "additionalProperties": {"type": "array", "items": {}}},
-    "A query parameter is invalid; the body names it.",
+    {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+    "A query parameter is invalid: its messages, by parameter name.",
 )
-
-
-class TimeCursor(CursorPagination):
-    ordering = ("-time", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class HistoryView(APIView):
@@ -74,9 +75,7 @@ class HistoryView(APIView):
     permission = "dockerflow.view_heartbeatrun"
 
     def filters(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        filters = serializer_class(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return dict(filters.validated_data)
+        return read_filters(self.request, serializer_class)
 
 
 def _filtered(queryset: QuerySet, filters: dict[str, Any], status: str) -> QuerySet:
@@ -132,6 +131,7 @@ class RunList(HistoryView, generics.ListAPIView):
         summary="One stored run with its checks",
         description="The run's checks come with their messages and durations.",
         tags=[TAG],
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={
             200: OpenApiResponse(HistoryRunSerializer, "The run."),
             **ERRORS,
@@ -144,8 +144,11 @@ class RunDetail(HistoryView, generics.RetrieveAPIView):
     queryset = HeartbeatRun.objects.prefetch_related("checks")
 
     def get_object(self) -> Any:
-        if int(self.kwargs["pk"]) > BIGINT_MAX:
-            raise Http404  # no such id; the database would refuse the number
+        # The URL takes any text, so "/runs/x/" is this JSON 404 too, and
+        # an id past 64 bits is not found rather than refused by the database.
+        pk = self.kwargs["pk"]
+        if not (pk.isascii() and pk.isdigit()) or int(pk) > BIGINT_MAX:
+            raise Http404
         return super().get_object()
 
 
@@ -179,6 +182,13 @@ class ChangeList(HistoryView, generics.ListAPIView):
         if "version" in filters:
             changes = changes.filter(run__version=filters["version"])
         return changes
+
+
+def _minus(moment: dt.datetime, span: dt.timedelta) -> dt.datetime:
+    try:
+        return moment - span
+    except OverflowError:  # until in year 1: the range starts at the dawn of time
+        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
 def _bucket_start(moment: dt.datetime, period: str) -> dt.datetime:
@@ -225,7 +235,7 @@ class Uptime(HistoryView):
     def get(self, request: Request) -> Response:
         filters = self.filters(UptimeFilter)
         until = filters.get("until") or timezone.now()
-        since = filters.get("since") or until - RANGES[filters["range"]]
+        since = filters.get("since") or _minus(until, RANGES[filters["range"]])
         period = "hour" if until - since <= HOURLY_UP_TO else "day"
         start = _bucket_start(since, period)
         rows = HeartbeatAggregate.objects.filter(
