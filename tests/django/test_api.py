@@ -168,7 +168,7 @@ def test_one_run(stored: list[HeartbeatRun]) -> None:
     assert [c["name"] for c in body["checks"]] == ["cache", "db"]
     assert get(f"{RUNS}999999/").status_code == 404
     # Beyond a 64-bit id, or no number at all: a JSON 404, not a database error.
-    for pk in (2**70, -1, "null", "\uff11\uff12")  # fullwidth digits:
+    for pk in (2**70, -1, "null", "\uff11\uff12"):  # the last: fullwidth 12
         response = get(f"{RUNS}{pk}/")
         assert response.status_code == 404
         assert response.json() == {"detail": "Not found."}
