@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI and ReDoc served from this site's static files, not a CDN.
+    "drf_spectacular_sidecar",
     "dockerflow.django",
     "example_project",
 ]
@@ -116,6 +120,18 @@ if REDIS_URL:
         }
     }
     DOCKERFLOW_CHECKS.append("dockerflow.django.checks.check_redis_connected")
+
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dockerflow example project",
+    "DESCRIPTION": "The Dockerflow endpoints and the heartbeat history API.",
+    "VERSION": "1.0.0",
+    # The schema endpoint itself is not part of the API it describes.
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Check names and messages are shown to staff and to callers that send
 # "Authorization: Bearer <token>"; unset, only staff and DEBUG see them.

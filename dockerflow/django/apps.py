@@ -19,6 +19,7 @@ class DockerflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .api.system_checks import check_api_requirements
         from .heartbeat import dockerflow_checks
         from .system_checks import check_settings
 
@@ -27,3 +28,5 @@ class DockerflowConfig(AppConfig):
         # The heartbeat's checks reach backing services, so they run only
         # with --deploy: `manage.py check --deploy --tag dockerflow`.
         checks.register(dockerflow_checks, TAG, deploy=True)
+        # Says what to install when the history API is included without DRF.
+        checks.register(check_api_requirements, TAG)

@@ -8,7 +8,8 @@ DOCKERFLOW_CHECKS names them by this module's path, as python-dockerflow did.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -27,6 +28,20 @@ __all__ = [
 ]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _tagged(*tags: str) -> Callable[[F], F]:
+    """Give a check the ``tags`` Django's check registry would, so
+    ``manage.py dockerflow_check --tag database`` can pick it."""
+
+    def mark(func: F) -> F:
+        func.__dict__["tags"] = tags
+        return func
+
+    return mark
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -36,6 +51,7 @@ def _aliases(chosen: Any, configured: Any) -> list[str]:
     return list(configured) if chosen is None else [str(a) for a in chosen]
 
 
+@_tagged("database")
 def check_database_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     """Connect to each database (DOCKERFLOW_DATABASES, default every alias)."""
     from django.db import connections
@@ -80,6 +96,7 @@ def check_database_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     return errors
 
 
+@_tagged("database")
 def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
     """A Warning for each migration the default database has not applied.
 
@@ -135,6 +152,7 @@ def _ping(redis: Any, client: Any, timeout: float) -> Any:
         connection.disconnect()
 
 
+@_tagged("caches", "redis")
 def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     """PING the django-redis ``default`` connection."""
     # Looked up on every run, as python-dockerflow does, so a test that
@@ -192,6 +210,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     return []
 
 
+@_tagged("caches")
 def check_cache(app_configs: Any, **kwargs: Any) -> list[Any]:
     """A set/get/delete round-trip on each cache (DOCKERFLOW_CACHES, default all).
 

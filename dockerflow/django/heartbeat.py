@@ -98,14 +98,34 @@ def heartbeat_checks() -> list[Pair]:
 SCOPE = "dockerflow.django"
 
 
-def _options() -> dict[str, Any]:
+def _options(timeout: float | None = None) -> dict[str, Any]:
     options = conf.options
     return {
         "silenced": conf.SILENCED_SYSTEM_CHECKS,
-        "timeout": options.timeout,
+        "timeout": options.timeout if timeout is None else timeout,
         "cache_ttl": options.cache_seconds,
         "scope": SCOPE,
     }
+
+
+def run(
+    checks: list[Pair] | None = None,
+    *,
+    timeout: float | None = None,
+    cached: bool = True,
+) -> HeartbeatResult:
+    """Run ``checks`` (default: :func:`heartbeat_checks`) with the project's
+    options, recording nothing. ``manage.py dockerflow_check`` overrides the
+    timeout, always runs afresh, and records only with ``--record``."""
+    options = _options(timeout)
+    if not cached:
+        options["cache_ttl"] = 0.0
+    return engine.run(heartbeat_checks() if checks is None else checks, **options)
+
+
+def failed_status() -> int:
+    """The status a failing heartbeat answers, DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE."""
+    return conf.options.failed_status
 
 
 def _http_status(result: HeartbeatResult) -> int:
@@ -116,7 +136,7 @@ def run_heartbeat() -> HeartbeatResult:
     """DOCKERFLOW_CHECKS run once, as ``/__heartbeat__`` runs them, and recorded."""
     from . import history  # its models load after the app registry
 
-    result = engine.run(heartbeat_checks(), **_options())
+    result = run()
     history.record(result, source="http", http_status=_http_status(result))
     return result
 

@@ -11,8 +11,10 @@ from . import views
 
 app_name = "dockerflow"
 
+# "(?:/)?" rather than "/?": the same match, but OpenAPI schema generators
+# render it as "/__version__", the path Dockerflow documents.
 urlpatterns = [
-    re_path(r"^__version__/?$", views.version, name="version"),
-    re_path(r"^__heartbeat__/?$", views.heartbeat, name="heartbeat"),
-    re_path(r"^__lbheartbeat__/?$", views.lbheartbeat, name="lbheartbeat"),
+    re_path(r"^__version__(?:/)?$", views.version, name="version"),
+    re_path(r"^__heartbeat__(?:/)?$", views.heartbeat, name="heartbeat"),
+    re_path(r"^__lbheartbeat__(?:/)?$", views.lbheartbeat, name="lbheartbeat"),
 ]
