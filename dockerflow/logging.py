@@ -22,6 +22,7 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from types import TracebackType
 from typing import Any
 
+from .emitguard import guard_stream_emit, last_seen, write_line
 from .safejson import json_key, safe_repr, sanitize
 
 __all__ = [
@@ -86,6 +87,7 @@ def _format_frames(tb: TracebackType | None) -> list[str]:
 
 
 _LogRecord = logging.LogRecord
+_StreamHandler = logging.StreamHandler
 _islice = itertools.islice
 _STANDARD_COUNT = len(_LogRecord("", 0, "", 0, "", (), None).__dict__)
 
@@ -173,6 +175,7 @@ class JsonLogFormatter(logging.Formatter):
                 "EnvVersion": self.LOGGING_FORMAT_VERSION,
             }
         )[1:-1]
+        guard_stream_emit(JsonLogFormatter)
 
     def is_value_jsonlike(self, value: str) -> bool:
         """Whether a string looks like a JSON object."""
@@ -249,6 +252,9 @@ class JsonLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """One line of strict JSON for ``record``; never raises."""
+        if _StreamHandler.emit is not last_seen[0]:
+            # Something patched emit since: keep our handlers' lines whole.
+            guard_stream_emit(JsonLogFormatter)
         try:
             try:
                 head = self._heads_get((record.name, record.levelno, record.process))
@@ -315,16 +321,9 @@ class MozlogHandler(logging.StreamHandler):
         self.setFormatter(MozlogFormatter(logger_name=name))
 
     def emit(self, record: logging.LogRecord) -> None:
-        # Written out rather than inherited: some tools (tracerite, which
-        # Sanic 25's command line loads) patch StreamHandler.emit to draw
-        # tracebacks around the line, which would break one-JSON-line output.
-        try:
-            self.stream.write(self.format(record) + self.terminator)
-            self.flush()
-        except RecursionError:  # pragma: no cover - as logging itself does
-            raise
-        except Exception:
-            self.handleError(record)
+        # Written out rather than inherited, so no patch of
+        # StreamHandler.emit (see dockerflow.emitguard) ever reaches it.
+        write_line(self, record)
 
 
 def validate_request_id(value: Any) -> str | None:

@@ -38,16 +38,6 @@ LOGGING: dict[str, Any] = {
     | {"sanic.access": {"handlers": [], "propagate": False}},
 }
 
-# Sanic 25's ``python -m sanic`` loads tracerite, which patches
-# logging.StreamHandler.emit to draw tracebacks around the formatted line:
-# that breaks one-JSON-object-per-line, so the patch is undone here.
-try:
-    import tracerite
-except ImportError:  # Sanic 23.12 does not use it
-    pass
-else:
-    tracerite.unload_logging_capture()
-
 app = Sanic("dockerflow_e2e", log_config=LOGGING)
 app.config.update(MOTD=False, ACCESS_LOG=False)
 app.config.REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
