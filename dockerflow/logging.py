@@ -343,21 +343,51 @@ def validate_request_id(value: Any) -> str | None:
     return value if _REQUEST_ID_RE.fullmatch(value) else None
 
 
-def get_or_generate_request_id(
-    headers: Mapping[str, Any], header_name: str | None = None
-) -> str:
-    """The request id from ``headers``, or a fresh UUID4 if missing or unsafe.
-
-    The header name is matched case-insensitively, even in a plain dict.
-    """
-    name = header_name or "X-Request-ID"
+def _header_values(headers: Mapping[str, Any], name: str) -> list[Any]:
+    """Every value of header ``name``: one per field where the mapping keeps
+    them apart (Sanic's multidict), else the one value it has."""
+    # multidict (Sanic), Werkzeug, email.message: each names it differently.
+    for getter in ("getall", "getlist", "get_all"):
+        method = getattr(headers, getter, None)
+        if callable(method):
+            try:
+                return list(method(name) or ())
+            except KeyError:  # multidict, for a header not sent
+                return []
+            except Exception:
+                continue
     value = headers.get(name)
     if value is None and isinstance(headers, dict):
         # Framework header objects are case-insensitive already; a plain
         # dict is not, so look through it.
         lowered = name.lower()
         value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
-    return validate_request_id(value) or str(uuid.uuid4())
+    return [] if value is None else [value]
+
+
+def get_or_generate_request_id(
+    headers: Mapping[str, Any], header_name: str | None = None
+) -> str:
+    """The request id from ``headers``, or a fresh UUID4 if missing, unsafe or
+    ambiguous.
+
+    The header name is matched case-insensitively, even in a plain dict.
+    Spaces and tabs around the value are dropped, as HTTP allows them there.
+    A header sent more than once is ambiguous, whether the server keeps the
+    fields apart or joins them with commas (never part of a safe id), so
+    it gets a fresh id too: every framework and server answers alike.
+    """
+    values = _header_values(headers, header_name or "X-Request-ID")
+    if len(values) == 1:
+        value = values[0]
+        if isinstance(value, str):
+            value = value.strip(" \t")
+        elif isinstance(value, bytes):
+            value = value.strip(b" \t")
+        valid = validate_request_id(value)
+        if valid is not None:
+            return valid
+    return str(uuid.uuid4())
 
 
 class RequestIdLogFilter(logging.Filter):
