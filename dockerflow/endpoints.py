@@ -7,14 +7,14 @@ Adapters translate their request into these calls and the returned
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from .checks.results import HeartbeatResult
-from .version import VersionFileError
+from .safejson import encode_strict
+from .version import VersionFile, VersionFileError
 
 VERSION_PATH = "/__version__"
 HEARTBEAT_PATH = "/__heartbeat__"
@@ -38,16 +38,25 @@ DEFAULT_FAILED_STATUS = 500
 
 @dataclass(frozen=True)
 class Reply:
-    """A framework-neutral response: status, JSON body and headers."""
+    """A framework-neutral response: status, JSON body and headers.
+
+    ``preencoded`` is the body already encoded, when a cache holds it.
+    """
 
     status: int
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS))
+    preencoded: bytes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def encoded(self) -> bytes:
-        """The JSON body as GET sends it, encoded once."""
-        return json.dumps(self.body, separators=(",", ":")).encode()
+        """The body as GET sends it, strict JSON encoded once.
+
+        Raises ValueError for NaN or Infinity rather than send invalid JSON.
+        """
+        if self.preencoded is not None:
+            return self.preencoded
+        return encode_strict(self.body)
 
     def content(self, method: str = "GET") -> bytes:
         """The encoded body; empty for HEAD, which only gets the status."""
@@ -70,15 +79,28 @@ def method_not_allowed(method: str) -> Reply | None:
 
 
 def version_reply(
-    data: Mapping[str, Any] | None = None, error: Exception | None = None
+    data: Mapping[str, Any] | VersionFile | None = None,
+    error: Exception | None = None,
 ) -> Reply:
-    """The reply to ``/__version__`` for what the version callback gave."""
+    """The reply to ``/__version__`` for what the version callback gave.
+
+    A :class:`~dockerflow.version.VersionFile` is sent as its cached body;
+    a mapping is encoded here, and one strict JSON can't hold (NaN, say)
+    gets the JSON 500 too.
+    """
     if error is not None:
         reason = error.reason if isinstance(error, VersionFileError) else str(error)
         return Reply(500, {"error": "version.json is invalid", "detail": reason})
     if data is None:
         return Reply(404, {"error": "version.json not found"})
-    return Reply(200, dict(data))
+    if isinstance(data, VersionFile):
+        return Reply(200, data.data, preencoded=data.body)
+    reply = Reply(200, dict(data))
+    try:
+        reply.encoded  # noqa: B018 - encode now, while a 500 can still be sent
+    except (TypeError, ValueError, RecursionError) as exc:
+        return version_reply(error=ValueError(f"cannot be sent as JSON ({exc})"))
+    return reply
 
 
 def lbheartbeat_reply() -> Reply:

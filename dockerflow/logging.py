@@ -22,6 +22,7 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from types import TracebackType
 from typing import Any
 
+from .emitguard import guard_stream_emit, last_seen, write_line
 from .safejson import json_key, safe_repr, sanitize
 
 __all__ = [
@@ -86,6 +87,7 @@ def _format_frames(tb: TracebackType | None) -> list[str]:
 
 
 _LogRecord = logging.LogRecord
+_StreamHandler = logging.StreamHandler
 _islice = itertools.islice
 _STANDARD_COUNT = len(_LogRecord("", 0, "", 0, "", (), None).__dict__)
 
@@ -173,6 +175,7 @@ class JsonLogFormatter(logging.Formatter):
                 "EnvVersion": self.LOGGING_FORMAT_VERSION,
             }
         )[1:-1]
+        guard_stream_emit(JsonLogFormatter)
 
     def is_value_jsonlike(self, value: str) -> bool:
         """Whether a string looks like a JSON object."""
@@ -249,6 +252,9 @@ class JsonLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """One line of strict JSON for ``record``; never raises."""
+        if _StreamHandler.emit is not last_seen[0]:
+            # Something patched emit since: keep our handlers' lines whole.
+            guard_stream_emit(JsonLogFormatter)
         try:
             try:
                 head = self._heads_get((record.name, record.levelno, record.process))
@@ -315,16 +321,9 @@ class MozlogHandler(logging.StreamHandler):
         self.setFormatter(MozlogFormatter(logger_name=name))
 
     def emit(self, record: logging.LogRecord) -> None:
-        # Written out rather than inherited: some tools (tracerite, which
-        # Sanic 25's command line loads) patch StreamHandler.emit to draw
-        # tracebacks around the line, which would break one-JSON-line output.
-        try:
-            self.stream.write(self.format(record) + self.terminator)
-            self.flush()
-        except RecursionError:  # pragma: no cover - as logging itself does
-            raise
-        except Exception:
-            self.handleError(record)
+        # Written out rather than inherited, so no patch of
+        # StreamHandler.emit (see dockerflow.emitguard) ever reaches it.
+        write_line(self, record)
 
 
 def validate_request_id(value: Any) -> str | None:
@@ -344,21 +343,51 @@ def validate_request_id(value: Any) -> str | None:
     return value if _REQUEST_ID_RE.fullmatch(value) else None
 
 
-def get_or_generate_request_id(
-    headers: Mapping[str, Any], header_name: str | None = None
-) -> str:
-    """The request id from ``headers``, or a fresh UUID4 if missing or unsafe.
-
-    The header name is matched case-insensitively, even in a plain dict.
-    """
-    name = header_name or "X-Request-ID"
+def _header_values(headers: Mapping[str, Any], name: str) -> list[Any]:
+    """Every value of header ``name``: one per field where the mapping keeps
+    them apart (Sanic's multidict), else the one value it has."""
+    # multidict (Sanic), Werkzeug, email.message: each names it differently.
+    for getter in ("getall", "getlist", "get_all"):
+        method = getattr(headers, getter, None)
+        if callable(method):
+            try:
+                return list(method(name) or ())
+            except KeyError:  # multidict, for a header not sent
+                return []
+            except Exception:
+                continue
     value = headers.get(name)
     if value is None and isinstance(headers, dict):
         # Framework header objects are case-insensitive already; a plain
         # dict is not, so look through it.
         lowered = name.lower()
         value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
-    return validate_request_id(value) or str(uuid.uuid4())
+    return [] if value is None else [value]
+
+
+def get_or_generate_request_id(
+    headers: Mapping[str, Any], header_name: str | None = None
+) -> str:
+    """The request id from ``headers``, or a fresh UUID4 if missing, unsafe or
+    ambiguous.
+
+    The header name is matched case-insensitively, even in a plain dict.
+    Spaces and tabs around the value are dropped, as HTTP allows them there.
+    A header sent more than once is ambiguous, whether the server keeps the
+    fields apart or joins them with commas (never part of a safe id), so
+    it gets a fresh id too: every framework and server answers alike.
+    """
+    values = _header_values(headers, header_name or "X-Request-ID")
+    if len(values) == 1:
+        value = values[0]
+        if isinstance(value, str):
+            value = value.strip(" \t")
+        elif isinstance(value, bytes):
+            value = value.strip(b" \t")
+        valid = validate_request_id(value)
+        if valid is not None:
+            return valid
+    return str(uuid.uuid4())
 
 
 class RequestIdLogFilter(logging.Filter):

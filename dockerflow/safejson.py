@@ -1,4 +1,4 @@
-"""Stand-ins that make any Python value representable as strict JSON.
+"""Strict JSON: stand-ins for what it can't hold, and the endpoints' encoding.
 
 The formatter encodes a record as it is first; only when that fails does it
 pass the record through ``sanitize``, which never raises.
@@ -81,3 +81,12 @@ def sanitize(value: Any, depth: int = 0, seen: frozenset[int] = frozenset()) -> 
     except Exception:
         pass
     return safe_repr(value)
+
+
+def encode_strict(value: Any) -> bytes:
+    """``value`` as compact, strict JSON bytes; ValueError on NaN or Infinity.
+
+    The one encoding every endpoint body uses, so a cached body and a fresh
+    one are byte for byte the same.
+    """
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()

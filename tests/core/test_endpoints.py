@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 
 import pytest
 
 from dockerflow import endpoints, summary
 from dockerflow.checks import Error, HeartbeatEngine, Warning
-from dockerflow.version import VersionFileError
+from dockerflow.version import VersionFileError, load_version
 
 from .conftest import strict_loads
 
@@ -199,3 +200,36 @@ def test_summary_record_formats_as_mozlog() -> None:
     )
     record.__dict__.update(summary.summary_fields(method="GET", path="/", rid="r"))
     assert strict_loads(JsonLogFormatter().format(record))["Fields"]["rid"] == "r"
+
+
+def test_reply_encoding_is_strict() -> None:
+    with pytest.raises(ValueError, match="Out of range float"):
+        endpoints.Reply(200, {"v": float("nan")}).encoded  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    "data", [{"v": float("nan")}, {"v": float("-inf")}, {"when": object()}]
+)
+def test_version_callback_data_strict_json_cant_hold(data: dict[str, object]) -> None:
+    reply = endpoints.version_reply(data)
+    assert reply.status == 500
+    body = strict_loads(reply.content().decode())
+    assert body["error"] == "version.json is invalid"
+    assert body["detail"].startswith("cannot be sent as JSON")
+
+
+def test_version_file_sent_as_its_cached_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "version.json").write_text('{"version": "1"}')
+    loaded = load_version(tmp_path)
+    assert loaded is not None
+
+    def no_encoding(value: object) -> bytes:
+        raise AssertionError("encoded again")
+
+    monkeypatch.setattr(endpoints, "encode_strict", no_encoding)
+    reply = endpoints.version_reply(loaded)
+    assert (reply.status, reply.content()) == (200, b'{"version":"1"}')
+    assert reply.content() is loaded.body
+    assert reply.body == {"version": "1"}

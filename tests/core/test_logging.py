@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.message
 import io
 import logging
 import logging.config
@@ -10,6 +11,7 @@ import socket
 import sys
 import textwrap
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -336,3 +338,46 @@ def test_mozlog_handler_reports_a_broken_stream(
     handler = MozlogHandler(stream=Broken())
     handler.handle(make_record("x"))
     assert "disk full" in capsys.readouterr().err
+
+
+class MultiHeaders(dict[str, list[str]]):
+    """Headers kept apart per field, as multidict (Sanic) keeps them."""
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        values = self.getall(name) if name in self else None
+        return values[0] if values else default
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+
+@pytest.mark.parametrize(
+    ("headers", "kept"),
+    [
+        ({"X-Request-ID": " padded\t"}, "padded"),
+        ({"X-Request-ID": b" padded "}, "padded"),
+        (MultiHeaders({"X-Request-ID": [" once "]}), "once"),
+        ({"X-Request-ID": "first,second"}, None),  # a WSGI server joined two
+        ({"X-Request-ID": "first, second"}, None),
+        (MultiHeaders({"X-Request-ID": ["first", "second"]}), None),
+        (MultiHeaders({"X-Request-ID": ["same", "same"]}), None),
+        (MultiHeaders({"Other": ["x"]}), None),
+        ({"X-Request-ID": "   "}, None),
+    ],
+)
+def test_one_request_id_rule_for_padding_and_repeats(
+    headers: Mapping[str, object], kept: str | None
+) -> None:
+    rid = get_or_generate_request_id(headers)
+    if kept is None:
+        assert uuid.UUID(rid).version == 4
+    else:
+        assert rid == kept
+
+
+def test_repeated_request_id_in_an_email_style_mapping() -> None:
+    message = email.message.Message()
+    message["X-Request-ID"] = "first"
+    assert get_or_generate_request_id(message) == "first"  # type: ignore[arg-type]
+    message["X-Request-ID"] = "second"
+    assert uuid.UUID(get_or_generate_request_id(message)).version == 4  # type: ignore[arg-type]

@@ -6,7 +6,9 @@ checks must run only with ``--deploy --tag dockerflow``.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +92,27 @@ def test_missing_version_json_is_a_warning(tmp_path: Path) -> None:
     assert ids(BASE_DIR=tmp_path) == {"dockerflow.W002"}
 
 
-def test_invalid_version_json_is_an_error(tmp_path: Path) -> None:
-    (tmp_path / "version.json").write_text("{nope")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda path: path.write_text("{nope"),
+        lambda path: path.write_text('{"version": NaN}'),
+        lambda path: path.write_text(" " * (64 * 1024 + 1)),
+        os.mkfifo,  # would block a plain open() until a writer came
+        lambda path: path.symlink_to("/dev/zero"),
+    ],
+    ids=["not-json", "nan", "too-big", "fifo", "device"],
+)
+def test_unservable_version_json_fails_manage_py_check(
+    tmp_path: Path, make: Callable[[Path], object]
+) -> None:
+    make(tmp_path / "version.json")
     assert ids(BASE_DIR=tmp_path) == {"dockerflow.E002"}
+    with (
+        override_settings(BASE_DIR=tmp_path),
+        pytest.raises(SystemCheckError, match=r"dockerflow\.E002"),
+    ):
+        call_command("check")
 
 
 def test_custom_version_callback_skips_the_file_checks() -> None:

@@ -1,7 +1,7 @@
-"""Run an app under a real server in a subprocess and talk HTTP to it.
+"""Run an app under a real server in a subprocess, talk HTTP to it, read its stdout.
 
-Used by the end-to-end tests of every framework: ``serve`` starts the
-command, waits until the port answers, and always stops the process.
+``serve`` starts the command, waits until the port answers, and always stops
+the process; ``Server.records`` parses every stdout line as strict mozlog.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,90 +20,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def request(
-    port: int,
-    path: str,
-    method: str = "GET",
-    headers: Mapping[str, str] | None = None,
-    timeout: float = 15.0,
-) -> Response:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, headers=dict(headers or {}))
-        resp = conn.getresponse()
-        body = resp.read()
-        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
-    finally:
-        conn.close()
-
-
-@dataclass
-class Server:
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-    def request(self, path: str, method: str = "GET", **kwargs: object) -> Response:
-        return request(self.port, path, method, **kwargs)  # type: ignore[arg-type]
-
-    def output(self) -> str:
-        """Everything the server wrote to stdout and stderr so far."""
-        return self.log_path.read_text(errors="replace")
-
-
-@contextmanager
-def serve(
-    command: list[str],
-    port: int,
-    env: Mapping[str, str] | None = None,
-    cwd: Path | str = ROOT,
-    ready_path: str = "/__lbheartbeat__",
-    startup_timeout: float = 60.0,
-) -> Iterator[Server]:
-    """Start ``command`` and yield once ``ready_path`` answers on ``port``."""
-    full_env = dict(
-        os.environ, PYTHONUNBUFFERED="1", PATH=f"{BIN}:{os.environ.get('PATH', '')}"
-    )
-    full_env.update(env or {})
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = Path(tmp) / "server.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=cwd, env=full_env, stdout=log, stderr=subprocess.STDOUT
-            )
-            server = Server(port, process, log_path)
-            try:
-                deadline = time.monotonic() + startup_timeout
-                while True:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"server exited early:\n{server.output()}")
-                    try:
-                        request(port, ready_path, timeout=2)
-                        break
-                    except OSError:
-                        if time.monotonic() > deadline:
-                            raise RuntimeError(
-                                f"server never answered:\n{server.output()}"
-                            ) from None
-                        time.sleep(0.2)
-                yield server
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
 
 MOZLOG_KEYS = {
     "Timestamp",
@@ -118,26 +33,178 @@ MOZLOG_KEYS = {
 }
 
 
-def mozlog_records(server: Server, logger_name: str) -> list[dict[str, Any]]:
-    """Every line the server wrote, each asserted to be a mozlog record."""
-    lines = [line for line in server.output().splitlines() if line.strip()]
-    parsed = [json.loads(line) for line in lines]  # every line is JSON
-    for record in parsed:
-        assert set(record) == MOZLOG_KEYS, record
-        assert record["Logger"] == logger_name and record["EnvVersion"] == "2.0"
-    return parsed
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return strict_loads(self.body.decode())
 
 
-def summaries_for(server: Server, rid: str, logger_name: str) -> list[dict[str, Any]]:
-    """The request.summary records carrying ``rid``, waiting briefly for them:
-    a server may write the record just after sending the response."""
-    deadline = time.monotonic() + 5
-    while True:
-        found = [
-            r
-            for r in mozlog_records(server, logger_name)
-            if r["Type"] == "request.summary" and r["Fields"].get("rid") == rid
-        ]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.05)
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def strict_loads(text: str) -> Any:
+    """RFC 8259 JSON only: Python's json module would accept NaN and Infinity."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def request(
+    port: int,
+    path: str,
+    method: str = "GET",
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+    timeout: float = 15.0,
+) -> Response:
+    """One request on a fresh connection; ``headers`` as pairs may repeat a name."""
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in pairs:
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+    finally:
+        conn.close()
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen[bytes]
+    stdout_path: Path
+    stderr_path: Path
+    logger_name: str
+
+    def request(self, path: str, method: str = "GET", **kwargs: Any) -> Response:
+        return request(self.port, path, method, **kwargs)
+
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def records(self, since: int = 0) -> list[dict[str, Any]]:
+        """The records on stdout from line ``since`` on, each line asserted to
+        be one strict mozlog JSON object from this app."""
+        text = self.stdout()
+        complete = text[: text.rfind("\n") + 1]  # a line still being written waits
+        records = []
+        for number, line in enumerate(complete.splitlines()[since:], since + 1):
+            try:
+                record = strict_loads(line)
+            except ValueError as exc:
+                raise AssertionError(
+                    f"stdout line {number} is not JSON: {line!r}"
+                ) from exc
+            assert isinstance(record, dict) and set(record) == MOZLOG_KEYS, line
+            assert record["Logger"] == self.logger_name, line
+            assert record["EnvVersion"] == "2.0" and isinstance(record["Fields"], dict)
+            records.append(record)
+        return records
+
+    def line_count(self) -> int:
+        return self.stdout().count("\n")
+
+    def wait_for(
+        self, predicate: Any, since: int = 0, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """The records since line ``since``, once one matches ``predicate``:
+        servers may write a request's records just after answering it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            records = self.records(since)
+            if any(predicate(r) for r in records) or time.monotonic() > deadline:
+                return records
+            time.sleep(0.05)
+
+    def summaries(self, rid: str, since: int = 0) -> list[dict[str, Any]]:
+        """The request.summary records carrying ``rid``."""
+        records = self.wait_for(lambda r: is_summary(r, rid), since)
+        return [r for r in records if is_summary(r, rid)]
+
+    def serving_pid(self) -> int:
+        """The process that answers requests: gunicorn's one worker, or the
+        server itself when it has no children."""
+        children = _children(self.process.pid)
+        assert len(children) <= 1, children
+        return children[0] if children else self.process.pid
+
+    def rss_and_threads(self) -> tuple[int, int]:
+        """The serving process's resident memory in KiB and its thread count."""
+        status = Path(f"/proc/{self.serving_pid()}/status").read_text()
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        return int(fields["VmRSS"].split()[0]), int(fields["Threads"])
+
+
+def is_summary(record: dict[str, Any], rid: str | None = None) -> bool:
+    return record["Type"] == "request.summary" and (
+        rid is None or record["Fields"].get("rid") == rid
+    )
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(child) for child in text)
+    return found
+
+
+@contextmanager
+def serve(
+    command: list[str],
+    port: int,
+    logs: Path,
+    logger_name: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | str = ROOT,
+    ready_path: str = "/__lbheartbeat__",
+    startup_timeout: float = 60.0,
+) -> Iterator[Server]:
+    """Start ``command`` with PORT set; yield once ``ready_path`` answers."""
+    full_env = dict(
+        os.environ,
+        PYTHONUNBUFFERED="1",
+        PORT=str(port),
+        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+    )
+    full_env.update(env or {})
+    logs.mkdir(parents=True, exist_ok=True)
+    out, err = logs / "stdout.log", logs / "stderr.log"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=full_env, stdout=stdout, stderr=stderr
+        )
+    server = Server(port, process, out, err, logger_name)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited early:\n{server.stdout()}\n{server.stderr()}"
+                )
+            try:
+                request(port, ready_path, timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"server never answered:\n{server.stdout()}\n{server.stderr()}"
+                    ) from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,24 @@
+"""The example project's settings, with what the e2e tests vary taken from the environment.
+
+E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
+turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from example_project.settings import *  # noqa: F403
+from example_project.settings import DOCKERFLOW_CHECKS, LOGGING
+
+BASE_DIR = os.environ["E2E_VERSION_DIR"]
+DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "0"))
+if os.environ.get("E2E_HUNG_PORT"):
+    DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
+else:
+    DOCKERFLOW_CHECKS = [*DOCKERFLOW_CHECKS, "tests.e2e.apps.checks.check_counted"]
+LOGGING["loggers"]["e2e"] = {  # type: ignore[index]
+    "handlers": ["console"],
+    "level": "INFO",
+    "propagate": False,
+}
