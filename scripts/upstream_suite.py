@@ -114,9 +114,19 @@ def fetch_tests(python: Path, venv: Path, release: str) -> Path:
     if (work / "tests").is_dir():
         return work
     with tempfile.TemporaryDirectory() as tmp:
+        sdist_only = ["--no-deps", "--no-binary", ":all:"]
         run(
-            [str(python), "-m", "pip", "download", "-q", "--no-deps"]
-            + ["--no-binary", ":all:", f"dockerflow=={release}", "-d", tmp]
+            [
+                str(python),
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                *sdist_only,
+                "-d",
+                tmp,
+                f"dockerflow=={release}",
+            ]
         )
         [sdist] = Path(tmp).glob("dockerflow-*.tar.gz")
         staging = Path(tmp) / "unpacked"
@@ -130,7 +140,9 @@ def fetch_tests(python: Path, venv: Path, release: str) -> Path:
             ]
             if not any("/tests/" in m.name for m in members):
                 sys.exit(f"The dockerflow {release} sdist has no tests/ folder.")
-            tar.extractall(staging, members=members, filter="data")
+            # The "data" filter refuses links and absolute paths (3.10.12+).
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(staging, members=members, **safe)
         [root] = staging.iterdir()
         shutil.move(str(root), work)
     return work
@@ -147,10 +159,8 @@ def install(python: Path, venv: Path, work: Path, release: str) -> None:
         if line.strip() and not line.startswith("#") and line.strip() not in DROPPED
     ]
     cons = [f"-c{work / 'tests/constraints' / name}" for name in CONSTRAINTS]
-    run(
-        [str(python), "-m", "pip", "install", "-q", *wanted, *cons]
-        + ["-e", f"{REPO}[django,redis,flask,sanic]"]
-    )
+    ours = f"{REPO}[django,redis,flask,sanic]"
+    run([str(python), "-m", "pip", "install", "-q", *wanted, *cons, "-e", ours])
     stamp_src = (REPO / "setup.cfg").read_bytes() + release.encode()
     marker.write_text(hashlib.sha256(stamp_src).hexdigest())
 
