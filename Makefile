@@ -72,4 +72,4 @@ upstream:
 	$(PYTHON) scripts/upstream_suite.py
 
 clean:
-	rm -rf $(VENV) $(COMPAT) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) .venv-upstream docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 RELEASE = "2026.3.4"
@@ -141,7 +142,9 @@ def fetch_tests(python: Path, venv: Path, release: str) -> Path:
             if not any("/tests/" in m.name for m in members):
                 sys.exit(f"The dockerflow {release} sdist has no tests/ folder.")
             # The "data" filter refuses links and absolute paths (3.10.12+).
-            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            safe: dict[str, Any] = (
+                {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            )
             tar.extractall(staging, members=members, **safe)
         [root] = staging.iterdir()
         shutil.move(str(root), work)
