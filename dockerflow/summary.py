@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote
 
 SUMMARY_LOGGER_NAME = "request.summary"
 summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
@@ -55,7 +56,8 @@ def summary_fields(
     if started is not None:
         fields["t"] = elapsed_ms(started)
     if querystring is not None:
-        fields["querystring"] = querystring
+        # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
+        fields["querystring"] = unquote(querystring)
     return fields
 
 

@@ -118,40 +118,42 @@ class CheckRegistry:
         return name in self._checks
 
 
+# Named so that neither hides a submodule: ``dockerflow.checks.registry``
+# and ``dockerflow.checks.engine`` must stay the modules users import.
 #: The registry behind the module-level functions.
-registry = CheckRegistry()
+default_registry = CheckRegistry()
 #: The engine behind ``run_checks`` and ``run_checks_async``.
-engine = HeartbeatEngine()
+default_engine = HeartbeatEngine()
 
 
 def register(
     func: CheckFn | None = None, name: str | None = None, timeout: float | None = None
 ) -> Any:
-    return registry.register(func, name=name, timeout=timeout)
+    return default_registry.register(func, name=name, timeout=timeout)
 
 
 def register_partial(
     func: Callable[..., Any], *args: Any, name: str | None = None
 ) -> CheckFn:
-    return registry.register_partial(func, *args, name=name)
+    return default_registry.register_partial(func, *args, name=name)
 
 
 def init_check(check: Callable[[Any], Any], obj: Any) -> CheckFn:
-    return registry.init_check(check, obj)
+    return default_registry.init_check(check, obj)
 
 
 def get_checks() -> dict[str, CheckFn]:
-    return registry.get_checks()
+    return default_registry.get_checks()
 
 
 def clear_checks() -> None:
-    registry.clear()
-    engine.clear_cache()
+    default_registry.clear()
+    default_engine.clear_cache()
 
 
 def _timeouts_for(checks: Checks | None) -> tuple[Checks, dict[str, float]]:
     if checks is None:
-        return registry.get_checks().items(), registry.timeouts
+        return default_registry.get_checks().items(), default_registry.timeouts
     return checks, {}
 
 
@@ -163,7 +165,7 @@ def run_checks(
 ) -> HeartbeatResult:
     """Run ``checks`` (default: the registered ones) concurrently."""
     pairs, timeouts = _timeouts_for(checks)
-    return engine.run(
+    return default_engine.run(
         pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts
     )
 
@@ -176,6 +178,6 @@ async def run_checks_async(
 ) -> HeartbeatResult:
     """Run ``checks`` concurrently from a coroutine."""
     pairs, timeouts = _timeouts_for(checks)
-    return await engine.run_async(
+    return await default_engine.run_async(
         pairs, silenced=silenced_check_ids or (), timeout=timeout, timeouts=timeouts
     )

@@ -1,0 +1,13 @@
+"""python-dockerflow's ``dockerflow.flask.checks.messages``, kept as an alias.
+
+Everything here is :mod:`dockerflow.checks.messages`, where new code should
+import from. Unlike python-dockerflow, importing it warns of nothing: the
+path keeps working.
+"""
+
+from __future__ import annotations
+
+from dockerflow.checks import messages as _core
+from dockerflow.checks.messages import *  # noqa: F403
+
+__all__ = list(_core.__all__)
