@@ -69,7 +69,7 @@ bench: venv
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:
-	$(PYTHON) scripts/upstream_suite.py
+	$(PYTHON) scripts/upstream_suite.py $(UPSTREAM_ARGS)
 
 clean:
-	rm -rf $(VENV) $(COMPAT) .venv-upstream docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
