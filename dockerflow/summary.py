@@ -24,6 +24,14 @@ def errno_for(status: int | None, raised: bool = False) -> int:
     return 0
 
 
+def _uid(uid: Any) -> Any:
+    # An int or str id is logged as it is, as python-dockerflow logs it;
+    # anything else (a UUID primary key) as its text, not its repr.
+    if uid is None:
+        return ""
+    return uid if isinstance(uid, (str, int)) else str(uid)
+
+
 def elapsed_ms(started: float) -> int:
     """Whole milliseconds since ``started``, a ``time.perf_counter()`` value."""
     return int((time.perf_counter() - started) * 1000)
@@ -49,7 +57,7 @@ def summary_fields(
         "lang": lang or "",
         "method": method,
         "path": path,
-        "uid": "" if uid is None else str(uid),
+        "uid": _uid(uid),
     }
     if rid is not None:
         fields["rid"] = rid
