@@ -10,4 +10,6 @@ from dockerflow.checks import messages as _core
 from dockerflow.checks.messages import *  # noqa: F403
 from dockerflow_sanic.checks import check_redis_connected
 
-__all__ = [*_core.__all__, "check_redis_connected"]
+# Spelled so that type checkers see every name this module exports.
+__all__ = ["check_redis_connected"]
+__all__ += _core.__all__

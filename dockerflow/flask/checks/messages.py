@@ -10,4 +10,6 @@ from __future__ import annotations
 from dockerflow.checks import messages as _core
 from dockerflow.checks.messages import *  # noqa: F403
 
-__all__ = list(_core.__all__)
+# Spelled so that type checkers see every name this module exports.
+__all__: list[str] = []
+__all__ += _core.__all__
