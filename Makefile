@@ -11,7 +11,7 @@ EXTRAS := django,redis,flask,sanic,example,test,dev
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser test lint typecheck docs pytest pytest-postgres compat coverage bench clean
+.PHONY: run venv browser test lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,5 +78,9 @@ bench: venv
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 
+## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
+upstream:
+	$(PYTHON) scripts/upstream_suite.py $(UPSTREAM_ARGS)
+
 clean:
-	rm -rf $(VENV) $(COMPAT) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

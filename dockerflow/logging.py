@@ -116,6 +116,7 @@ class JsonLogFormatter(logging.Formatter):
             "levelname",
             "levelno",
             "lineno",
+            "logger_name",
             "module",
             "msecs",
             "message",
@@ -166,16 +167,14 @@ class JsonLogFormatter(logging.Formatter):
             if c_make_encoder is not None
             else lambda o, _level: self._encoder.iterencode(o)
         )
-        self._heads: dict[tuple[Any, Any, Any], str] = {}
+        self._heads: dict[tuple[Any, Any, Any, Any], str] = {}
         self._heads_get = self._heads.get
-        self._constant = self._encode(
-            {
-                "Logger": self.logger_name,
-                "Hostname": self.hostname,
-                "EnvVersion": self.LOGGING_FORMAT_VERSION,
-            }
-        )[1:-1]
         guard_stream_emit(JsonLogFormatter)
+
+    def _logger_name(self, record: logging.LogRecord) -> Any:
+        # A MozlogHandler(name=...) stamps its name on the record; that name
+        # wins over the formatter's own, as in python-dockerflow.
+        return record.__dict__.get("logger_name") or self.logger_name
 
     def is_value_jsonlike(self, value: str) -> bool:
         """Whether a string looks like a JSON object."""
@@ -186,7 +185,7 @@ class JsonLogFormatter(logging.Formatter):
         return {
             "Timestamp": int(record.created * 1e9),
             "Type": record.name,
-            "Logger": self.logger_name,
+            "Logger": self._logger_name(record),
             "Hostname": self.hostname,
             "EnvVersion": self.LOGGING_FORMAT_VERSION,
             "Severity": self.SYSLOG_LEVEL_MAP.get(
@@ -204,9 +203,10 @@ class JsonLogFormatter(logging.Formatter):
             # formatter's "message" and "asctime"). Subclasses may differ,
             # so they take the slower path below.
             fields = dict(_islice(attrs.items(), _STANDARD_COUNT, None))
-            if "message" in fields or "asctime" in fields:
+            if "message" in fields or "asctime" in fields or "logger_name" in fields:
                 fields.pop("message", None)
                 fields.pop("asctime", None)
+                fields.pop("logger_name", None)
         else:
             excluded = self.EXCLUDED_LOGRECORD_ATTRS
             fields = {k: v for k, v in attrs.items() if k not in excluded}
@@ -257,9 +257,15 @@ class JsonLogFormatter(logging.Formatter):
             guard_stream_emit(JsonLogFormatter)
         try:
             try:
-                head = self._heads_get((record.name, record.levelno, record.process))
+                key = (
+                    record.name,
+                    record.levelno,
+                    record.process,
+                    record.__dict__.get("logger_name"),
+                )
+                head = self._heads_get(key)
                 if head is None:
-                    head = self._head(record)
+                    head = self._head(record, key)
                 encoded = "".join(self._iterencode(self._fields(record), 0))
                 return f'{{"Timestamp":{int(record.created * 1e9)},{head}{encoded}}}'
             except Exception:
@@ -267,15 +273,22 @@ class JsonLogFormatter(logging.Formatter):
         except Exception as exc:
             return self._last_resort(record, exc)
 
-    def _head(self, record: logging.LogRecord) -> str:
+    def _head(self, record: logging.LogRecord, key: tuple[Any, Any, Any, Any]) -> str:
         """The envelope between Timestamp and Fields, which repeats per logger."""
         severity = self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL)
+        constant = self._encode(
+            {
+                "Logger": self._logger_name(record),
+                "Hostname": self.hostname,
+                "EnvVersion": self.LOGGING_FORMAT_VERSION,
+            }
+        )[1:-1]
         head = (
-            f'"Type":{encode_basestring_ascii(json_key(record.name))},{self._constant},'
+            f'"Type":{encode_basestring_ascii(json_key(record.name))},{constant},'
             f'"Severity":{severity},"Pid":{int(record.process or 0)},"Fields":'
         )
         if len(self._heads) < 1024:  # bounded: logger names are few
-            self._heads[(record.name, record.levelno, record.process)] = head
+            self._heads[key] = head
         return head
 
     def _last_resort(self, record: Any, exc: Exception) -> str:
@@ -321,6 +334,9 @@ class MozlogHandler(logging.StreamHandler):
         self.setFormatter(MozlogFormatter(logger_name=name))
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Records carry the handler's name, as python-dockerflow's do, so a
+        # formatter set on this handler later still writes this name.
+        record.logger_name = self.logger_name
         # Written out rather than inherited, so no patch of
         # StreamHandler.emit (see dockerflow.emitguard) ever reaches it.
         write_line(self, record)

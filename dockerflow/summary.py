@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from urllib.parse import unquote
 
 SUMMARY_LOGGER_NAME = "request.summary"
 summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
@@ -21,6 +22,14 @@ def errno_for(status: int | None, raised: bool = False) -> int:
     if status is not None and status >= 400:
         return int(status)
     return 0
+
+
+def _uid(uid: Any) -> Any:
+    # An int or str id is logged as it is, as python-dockerflow logs it;
+    # anything else (a UUID primary key) as its text, not its repr.
+    if uid is None:
+        return ""
+    return uid if isinstance(uid, (str, int)) else str(uid)
 
 
 def elapsed_ms(started: float) -> int:
@@ -53,14 +62,15 @@ def summary_fields(
         "lang": lang or "",
         "method": method,
         "path": path,
-        "uid": "" if uid is None else str(uid),
+        "uid": _uid(uid),
     }
     if rid is not None:
         fields["rid"] = rid
     if started is not None:
         fields["t"] = elapsed_ms(started)
     if querystring is not None:
-        fields["querystring"] = querystring
+        # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
+        fields["querystring"] = unquote(querystring)
     return fields
 
 

@@ -8,6 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "CRITICAL",
+    "DEBUG",
+    "ERROR",
+    "INFO",
+    "STATUSES",
+    "WARNING",
+    "CheckMessage",
+    "Critical",
+    "Debug",
+    "Error",
+    "Info",
+    "Warning",
+    "level_to_text",
+]
+
 DEBUG = 10
 INFO = 20
 WARNING = 30
@@ -31,19 +47,31 @@ def level_to_text(level: int) -> str:
 
 
 class CheckMessage:
-    """One finding of a check: a level, a text, and an ID such as ``acme.E001``."""
+    """One finding of a check: a text, a level, and an ID such as ``acme.E001``.
+
+    Constructed as in python-dockerflow, ``CheckMessage(msg, level, hint,
+    obj, id)``; custom checks normally use a subclass, which sets the level.
+    Django's own ``django.core.checks.CheckMessage`` takes the level first.
+    """
+
+    #: Set by each subclass; a bare CheckMessage needs ``level=``.
+    level: int
 
     def __init__(
         self,
-        level: int,
         msg: str,
+        level: int | None = None,
         hint: str | None = None,
         obj: Any = None,
         id: str | None = None,
     ) -> None:
-        if not isinstance(level, int):
-            raise TypeError("The first argument should be level.")
-        self.level = level
+        if level is not None:
+            self.level = int(level)
+        elif not hasattr(self, "level"):
+            raise TypeError(
+                "CheckMessage needs a level: pass level= or use Error, Warning, "
+                "Info, Debug or Critical."
+            )
         self.msg = msg
         self.hint = hint
         self.obj = obj
@@ -80,26 +108,36 @@ class CheckMessage:
         return self.id in silenced
 
 
-class Debug(CheckMessage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(DEBUG, *args, **kwargs)
+class _Leveled(CheckMessage):
+    # Django's order, (msg, hint, obj, id), so a hint passed second stays a
+    # hint; level= still overrides, as python-dockerflow allows.
+    def __init__(
+        self,
+        msg: str,
+        hint: str | None = None,
+        obj: Any = None,
+        id: str | None = None,
+        *,
+        level: int | None = None,
+    ) -> None:
+        super().__init__(msg, level=level, hint=hint, obj=obj, id=id)
 
 
-class Info(CheckMessage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(INFO, *args, **kwargs)
+class Debug(_Leveled):
+    level = DEBUG
 
 
-class Warning(CheckMessage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(WARNING, *args, **kwargs)
+class Info(_Leveled):
+    level = INFO
 
 
-class Error(CheckMessage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(ERROR, *args, **kwargs)
+class Warning(_Leveled):
+    level = WARNING
 
 
-class Critical(CheckMessage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(CRITICAL, *args, **kwargs)
+class Error(_Leveled):
+    level = ERROR
+
+
+class Critical(_Leveled):
+    level = CRITICAL

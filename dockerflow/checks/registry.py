@@ -118,43 +118,45 @@ class CheckRegistry:
         return name in self._checks
 
 
+# Named so that neither hides a submodule: ``dockerflow.checks.registry``
+# and ``dockerflow.checks.engine`` must stay the modules users import.
 #: The registry behind the module-level functions.
-registry = CheckRegistry()
+default_registry = CheckRegistry()
 #: The engine behind ``run_checks`` and ``run_checks_async``.
-engine = HeartbeatEngine()
+default_engine = HeartbeatEngine()
 
 
 def register(
     func: CheckFn | None = None, name: str | None = None, timeout: float | None = None
 ) -> Any:
-    return registry.register(func, name=name, timeout=timeout)
+    return default_registry.register(func, name=name, timeout=timeout)
 
 
 def register_partial(
     func: Callable[..., Any], *args: Any, name: str | None = None
 ) -> CheckFn:
-    return registry.register_partial(func, *args, name=name)
+    return default_registry.register_partial(func, *args, name=name)
 
 
 def init_check(check: Callable[[Any], Any], obj: Any) -> CheckFn:
-    return registry.init_check(check, obj)
+    return default_registry.init_check(check, obj)
 
 
 def get_checks() -> dict[str, CheckFn]:
-    return registry.get_checks()
+    return default_registry.get_checks()
 
 
 def clear_checks() -> None:
-    registry.clear()
-    engine.clear_cache()
+    default_registry.clear()
+    default_engine.clear_cache()
 
 
 def _plan(checks: Checks | None) -> dict[str, Any]:
     if checks is None:
         return {
-            "checks": registry.get_checks().items(),
-            "timeouts": registry.timeouts,
-            "scope": registry,
+            "checks": default_registry.get_checks().items(),
+            "timeouts": default_registry.timeouts,
+            "scope": default_registry,
         }
     return {"checks": checks}
 
@@ -166,7 +168,7 @@ def run_checks(
     timeout: float | None = None,
 ) -> HeartbeatResult:
     """Run ``checks`` (default: the registered ones) concurrently."""
-    return engine.run(
+    return default_engine.run(
         **_plan(checks), silenced=silenced_check_ids or (), timeout=timeout
     )
 
@@ -178,7 +180,7 @@ async def run_checks_async(
     timeout: float | None = None,
 ) -> HeartbeatResult:
     """Run ``checks`` concurrently from a coroutine."""
-    return await engine.run_async(
+    return await default_engine.run_async(
         **_plan(checks), silenced=silenced_check_ids or (), timeout=timeout
     )
 
@@ -191,7 +193,7 @@ _published: dict[int, CheckFn] = {}
 
 def publish(func: Callable[..., Any], *args: Any) -> CheckFn:
     """Register ``func(*args)`` here for an extension that also runs it itself."""
-    partial = registry.register_partial(func, *args)
+    partial = default_registry.register_partial(func, *args)
     _published[id(partial)] = partial
     return partial
 
@@ -201,7 +203,7 @@ def merged_with(own: CheckRegistry) -> tuple[dict[str, CheckFn], dict[str, float
     registry, less what extensions published, then ``own``'s, which win."""
     shared = {
         name: fn
-        for name, fn in registry.get_checks().items()
+        for name, fn in default_registry.get_checks().items()
         if id(fn) not in _published
     }
-    return shared | own.get_checks(), registry.timeouts | own.timeouts
+    return shared | own.get_checks(), default_registry.timeouts | own.timeouts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -153,8 +154,10 @@ def test_summary_fields_order_and_types() -> None:
         "t",
         "querystring",
     ]
-    assert fields["uid"] == "42" and fields["agent"] == ""
+    assert fields["uid"] == 42 and fields["agent"] == ""
     assert fields["code"] == 200
+    user = uuid.UUID(int=7)
+    assert summary.summary_fields(method="GET", path="/", uid=user)["uid"] == str(user)
     assert isinstance(fields["t"], int) and 12 <= fields["t"] < 1000
     bare = summary.summary_fields(method="HEAD", path="/", uid=None)
     assert bare == {

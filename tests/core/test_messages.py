@@ -64,9 +64,12 @@ def test_repr_str_and_equality_match_django() -> None:
     )
 
 
-def test_level_must_be_an_int() -> None:
-    with pytest.raises(TypeError):
-        checks.CheckMessage("40", "msg")  # type: ignore[arg-type]
+def test_a_bare_message_needs_a_level() -> None:
+    with pytest.raises(TypeError, match="needs a level"):
+        checks.CheckMessage("text")
+    with pytest.raises(ValueError):
+        checks.CheckMessage("text", "high")  # type: ignore[arg-type]
+    assert checks.CheckMessage("text", "45").level == 45  # type: ignore[arg-type]
 
 
 def test_is_silenced() -> None:
