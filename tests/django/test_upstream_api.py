@@ -111,13 +111,11 @@ def test_register_adds_dockerflow_checks_to_djangos_framework() -> None:
     assert {"warning", "error"} <= names
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "middleware.summary_logger")
 def test_users_attach_handlers_to_the_summary_logger() -> None:
     logger = middleware().summary_logger
     assert logger is logging.getLogger("request.summary")
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "process_request serves endpoints")
 def test_process_request_answers_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("dockerflow.version.get_version", lambda root: {"v": "1"})
     for path in ("/__version__", "/__version__/"):
@@ -215,9 +213,6 @@ def test_middleware_anywhere_serves_the_endpoints_without_urls() -> None:
         assert client.get("/__heartbeat__").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True, reason=ADAPTER + "get_redis_connection looked up per run"
-)
 @pytest.mark.parametrize(
     ("exception", "message_id"),
     [

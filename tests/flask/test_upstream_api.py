@@ -118,7 +118,6 @@ def test_details_hidden_unless_asked_for(app: flask.Flask) -> None:
     assert "db" in app.test_client().get("/__heartbeat__").get_json()["details"]
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "the module-level registry is run")
 def test_module_level_checks_run_in_the_heartbeat(app: flask.Flask) -> None:
     Dockerflow(app, silenced_checks=["tests.checks.W002"])
     app.config["DOCKERFLOW_HEARTBEAT_DETAILS"] = "always"
@@ -136,7 +135,6 @@ def test_module_level_checks_run_in_the_heartbeat(app: flask.Flask) -> None:
     assert set(response.get_json()["details"]) == {"error_check"}
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "built-ins in the module registry")
 def test_builtin_checks_are_visible_in_the_module_registry(app: flask.Flask) -> None:
     Dockerflow(app, redis=redis.Redis.from_url(REDIS_URL))
     assert "check_redis_connected" in checks.get_checks()
@@ -183,7 +181,6 @@ def test_endpoints_that_differ_on_purpose(app: flask.Flask) -> None:
     assert client.get("/__error__").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "g._request_id, g._start_timestamp")
 def test_request_scope_names_on_g(app: flask.Flask, records: Records) -> None:
     Dockerflow(app)
     seen: dict[str, Any] = {}

@@ -121,7 +121,6 @@ async def test_a_raising_view_is_one_error_record(
     assert record.rid == request.ctx.id
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "the module-level registry is run")
 async def test_module_level_checks_run_in_the_heartbeat(app: Sanic) -> None:
     Dockerflow(app, silenced_checks=["tests.checks.E001"])
     app.config.DOCKERFLOW_HEARTBEAT_DETAILS = "always"
@@ -139,7 +138,6 @@ async def test_module_level_checks_run_in_the_heartbeat(app: Sanic) -> None:
     assert set(answer.json["details"]) == {"warning-check-two"}
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "built-ins in the module registry")
 async def test_builtin_redis_check_is_in_the_module_registry(app: Sanic) -> None:
     import redis.asyncio
 
