@@ -43,7 +43,7 @@ run: $(RUN_VENV)/.installed
 	@$(RUN_VENV)/bin/python manage.py migrate --noinput >&2
 	@$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2
 	@echo "make run: serving on http://0.0.0.0:$(PORT) (every interface)" >&2
-	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info
+	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info --no-control-socket
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite on the oldest supported frameworks, and the coverage floor.

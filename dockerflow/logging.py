@@ -22,6 +22,7 @@ from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore
 from types import TracebackType
 from typing import Any
 
+from .logconfig import mozlog_config
 from .safejson import json_key, safe_repr, sanitize
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "RequestIdLogFilter",
     "SafeJSONEncoder",
     "get_or_generate_request_id",
+    "mozlog_config",
     "request_id_context",
     "safer_format_traceback",
     "validate_request_id",

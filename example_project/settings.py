@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "dockerflow",
+    "dockerflow.django",
     "example_project",
 ]
 
@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # First, so the Dockerflow endpoints answer load balancers that probe by
     # IP over plain HTTP before ALLOWED_HOSTS or SSL redirects get a say, and
     # so every request, static files included, gets its request.summary.
-    "dockerflow.middleware.DockerflowMiddleware",
+    "dockerflow.django.middleware.DockerflowMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,8 +95,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DOCKERFLOW_CHECKS = [
-    "dockerflow.builtin_checks.check_database_connected",
-    "dockerflow.builtin_checks.check_migrations_applied",
+    "dockerflow.django.checks.check_database_connected",
+    "dockerflow.django.checks.check_migrations_applied",
     "example_project.checks.check_static_manifest",
 ]
 
@@ -115,7 +115,7 @@ if REDIS_URL:
             },
         }
     }
-    DOCKERFLOW_CHECKS.append("dockerflow.builtin_checks.check_redis_connected")
+    DOCKERFLOW_CHECKS.append("dockerflow.django.checks.check_redis_connected")
 
 # Check names and messages are shown to staff and to callers that send
 # "Authorization: Bearer <token>"; unset, only staff and DEBUG see them.

@@ -15,5 +15,5 @@ urlpatterns = [
     path("hello/", views.hello, name="hello"),
     path("error/", views.error, name="error"),
     path("admin/", admin.site.urls),
-    path("", include("dockerflow.urls")),
+    path("", include("dockerflow.django.urls")),
 ]
