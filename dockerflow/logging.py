@@ -34,6 +34,7 @@ __all__ = [
     "SafeJSONEncoder",
     "get_or_generate_request_id",
     "mozlog_config",
+    "new_request_id",
     "request_id_context",
     "safer_format_traceback",
     "validate_request_id",
@@ -360,7 +361,12 @@ def get_or_generate_request_id(
         # dict is not, so look through it.
         lowered = name.lower()
         value = next((v for k, v in headers.items() if str(k).lower() == lowered), None)
-    return validate_request_id(value) or str(uuid.uuid4())
+    return validate_request_id(value) or new_request_id()
+
+
+def new_request_id() -> str:
+    """A fresh random UUID4, as a string."""
+    return str(uuid.uuid4())
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -18,7 +18,7 @@ from django.utils.functional import LazyObject, empty
 
 from . import endpoints, views
 from .conf import conf
-from .logging import get_or_generate_request_id, request_id_context
+from .logging import new_request_id, request_id_context, validate_request_id
 from .summary import log_summary, summary_fields
 
 __all__ = ["DockerflowMiddleware"]
@@ -94,7 +94,8 @@ class DockerflowMiddleware:
 
     def _begin(self, request: HttpRequest) -> tuple[str | None, float, Any]:
         started = time.perf_counter()
-        rid = get_or_generate_request_id(request.headers, conf.REQUEST_ID_HEADER_NAME)
+        key = conf.per_request.request_id_meta_key
+        rid = validate_request_id(request.META.get(key)) or new_request_id()
         request._id = rid  # type: ignore[attr-defined]  # the seed's attribute
         token = request_id_context.set(rid)
         endpoint = (
@@ -105,26 +106,24 @@ class DockerflowMiddleware:
     def _finish(
         self, request: HttpRequest, response: HttpResponse, started: float
     ) -> HttpResponse:
+        scope = conf.per_request
         rid = request._id  # type: ignore[attr-defined]
-        response[conf.REQUEST_ID_HEADER_NAME] = rid
-        if conf.SUMMARY_SKIP_PROBES and request.path_info in endpoints.PATHS:
+        response[scope.request_id_header] = rid
+        if scope.skip_probes and request.path_info in endpoints.PATHS:
             return response
         exc = getattr(request, "_dockerflow_exception", None)
+        meta = request.META
         fields = summary_fields(
             method=request.method or "",
             path=request.path,
-            agent=request.headers.get("User-Agent", ""),
-            lang=request.headers.get("Accept-Language", ""),
+            agent=meta.get("HTTP_USER_AGENT", ""),
+            lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=_uid(request),
             rid=rid,
             started=started,
             status=response.status_code,
             raised=exc is not None,
-            querystring=(
-                request.META.get("QUERY_STRING", "")
-                if conf.SUMMARY_LOG_QUERYSTRING
-                else None
-            ),
+            querystring=meta.get("QUERY_STRING", "") if scope.log_querystring else None,
         )
         log_summary(fields, exc)
         return response
