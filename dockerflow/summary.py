@@ -66,12 +66,34 @@ def log_summary(
 ) -> None:
     """Emit the record: INFO, or ERROR with the traceback when the view raised."""
     target = logger or summary_logger
+    level = logging.INFO if exc is None else logging.ERROR
+    if not target.isEnabledFor(level):
+        return
     try:
+        # Made and handled directly: Logger.info() would also walk the stack
+        # to find this very function, on every request.
         if exc is None:
-            target.info("", extra=fields)
-        else:
-            target.error(
-                "%s", exc, extra=fields, exc_info=(type(exc), exc, exc.__traceback__)
+            record = target.makeRecord(
+                target.name, level, __file__, _LINE, "", (), None, _FUNC, fields
             )
+        else:
+            exc_info = (type(exc), exc, exc.__traceback__)
+            record = target.makeRecord(
+                target.name,
+                level,
+                __file__,
+                _LINE,
+                "%s",
+                (exc,),
+                exc_info,
+                _FUNC,
+                fields,
+            )
+        target.handle(record)
     except Exception:  # pragma: no cover - logging must never break a response
         logging.getLogger("dockerflow").exception("Could not log request.summary")
+
+
+# Where the records say they come from, as Logger.info() would have found it.
+_FUNC = log_summary.__name__
+_LINE = log_summary.__code__.co_firstlineno
