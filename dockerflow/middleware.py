@@ -29,16 +29,36 @@ MIDDLEWARE_PATHS = frozenset(
         "dockerflow.django.middleware.DockerflowMiddleware",
     )
 )
-_SYNC_VIEWS = {
+_SYNC_VIEWS: dict[str, Callable[[HttpRequest], HttpResponse]] = {
     "version": views.version,
     "heartbeat": views.heartbeat,
-    "lbheartbeat": views.lbheartbeat,
 }
 _ASYNC_VIEWS = {
     "version": views.version_async,
     "heartbeat": views.heartbeat_async,
-    "lbheartbeat": views.lbheartbeat_async,
 }
+
+
+_PROBE_BODY = endpoints.lbheartbeat_reply().encoded
+_PROBE_LENGTH = str(len(_PROBE_BODY))
+_PROBE_CONTENT_TYPE = endpoints.HEADERS["Content-Type"]
+_PROBE_HEADERS = [(k, v) for k, v in endpoints.HEADERS.items() if k != "Content-Type"]
+
+
+def _lbheartbeat(request: HttpRequest) -> HttpResponse:
+    """The view's answer, built from constants: load balancers ask several
+    times a second on every replica, so this is the service's most frequent
+    request. Other methods take the view's 405 path."""
+    method = request.method
+    if method != "GET" and method != "HEAD":
+        return views.lbheartbeat(request)
+    response = HttpResponse(
+        _PROBE_BODY if method == "GET" else b"", content_type=_PROBE_CONTENT_TYPE
+    )
+    for name, value in _PROBE_HEADERS:
+        response[name] = value
+    response["Content-Length"] = _PROBE_LENGTH
+    return response
 
 
 def _uid(request: HttpRequest) -> str:
@@ -72,10 +92,12 @@ class DockerflowMiddleware:
             return self.__acall__(request)
         endpoint, started, token = self._begin(request)
         try:
-            if endpoint is not None:
-                response = _SYNC_VIEWS[endpoint](request)
-            else:
+            if endpoint is None:
                 response = self.get_response(request)
+            elif endpoint == "lbheartbeat":
+                response = _lbheartbeat(request)
+            else:
+                response = _SYNC_VIEWS[endpoint](request)
             return self._finish(request, response, started)
         finally:
             request_id_context.reset(token)
@@ -83,7 +105,9 @@ class DockerflowMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         endpoint, started, token = self._begin(request)
         try:
-            if endpoint is not None:
+            if endpoint == "lbheartbeat":
+                response = _lbheartbeat(request)  # no I/O: fine on the event loop
+            elif endpoint is not None:
                 response = await _ASYNC_VIEWS[endpoint](request)
             else:
                 get_response: Callable[..., Awaitable[Any]] = self.get_response
