@@ -4,6 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 COMPAT := .venv-compat
+# `make run` has a venv of its own with only what the example project needs,
+# so a first run doesn't wait for the test and docs toolchain.
+RUN_VENV := .venv-run
 BIN := $(VENV)/bin
 PORT ?= 8000
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic
@@ -25,6 +28,13 @@ $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,flask,sanic,test]"
 	touch $@
 
+# Quiet, and on stderr: stdout of `make run` is the service's mozlog JSON only.
+$(RUN_VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
+	@echo "make run: installing the example project's packages into $(RUN_VENV)" >&2
+	@$(PYTHON) -m venv $(RUN_VENV) >&2
+	@$(RUN_VENV)/bin/python -m pip install -q -c requirements/constraints.txt -e ".[django,example]" >&2
+	@touch $@
+
 venv: $(VENV)/.installed
 
 # The browser test drives Debian's chromium through Playwright, which never
@@ -38,11 +48,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-## Serve the example project with gunicorn on $PORT (SQLite, no other service).
-run: venv
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info
+## Serve the example project with gunicorn on 0.0.0.0:$PORT (SQLite, no other
+## service). Setup output and gunicorn's own log go to stderr.
+run: $(RUN_VENV)/.installed
+	@$(RUN_VENV)/bin/python manage.py migrate --noinput >&2
+	@$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2
+	@echo "make run: serving on http://0.0.0.0:$(PORT) (every interface)" >&2
+	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info --no-control-socket
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite on the oldest supported frameworks, and the coverage floor.
@@ -83,4 +95,4 @@ upstream:
 	$(PYTHON) scripts/upstream_suite.py $(UPSTREAM_ARGS)
 
 clean:
-	rm -rf $(VENV) $(COMPAT) .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

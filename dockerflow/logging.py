@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Any
 
 from .emitguard import guard_stream_emit, last_seen, write_line
+from .logconfig import mozlog_config
 from .safejson import json_key, safe_repr, sanitize
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "RequestIdLogFilter",
     "SafeJSONEncoder",
     "get_or_generate_request_id",
+    "mozlog_config",
+    "new_request_id",
     "request_id_context",
     "safer_format_traceback",
     "validate_request_id",
@@ -403,6 +406,11 @@ def get_or_generate_request_id(
         valid = validate_request_id(value)
         if valid is not None:
             return valid
+    return new_request_id()
+
+
+def new_request_id() -> str:
+    """A fresh random UUID4, as a string."""
     return str(uuid.uuid4())
 
 

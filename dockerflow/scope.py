@@ -28,6 +28,9 @@ class RequestScope:
 
     def __init__(self, request_id: Any = None) -> None:
         #: The client's id when it is safe to log and echo, else a new UUID4.
+        #: Spaces and tabs around it are dropped, as HTTP allows them there.
+        if isinstance(request_id, str):
+            request_id = request_id.strip(" \t")
         self.rid: str = validate_request_id(request_id) or str(uuid.uuid4())
         #: ``time.perf_counter()`` when the request arrived.
         self.started = time.perf_counter()

@@ -81,12 +81,49 @@ def log_summary(
 ) -> None:
     """Emit the record: INFO, or ERROR with the traceback when the view raised."""
     target = logger or summary_logger
+    level = logging.INFO if exc is None else logging.ERROR
+    if not target.isEnabledFor(level):
+        return
     try:
-        if exc is None:
-            target.info("", extra=fields)
-        else:
-            target.error(
-                "%s", exc, extra=fields, exc_info=(type(exc), exc, exc.__traceback__)
-            )
-    except Exception:  # pragma: no cover - logging must never break a response
+        target.handle(_record(target, level, fields, exc))
+    except Exception:  # logging must never break a response
         logging.getLogger("dockerflow").exception("Could not log request.summary")
+
+
+def _record(
+    logger: logging.Logger,
+    level: int,
+    fields: dict[str, Any],
+    exc: BaseException | None,
+) -> logging.LogRecord:
+    """The record Logger.info() or .error() would make, without its stack walk.
+
+    The summary's own keys never clash with a record's attributes, so they
+    are added in one update instead of the key-by-key checks of makeRecord;
+    a Logger subclass with its own makeRecord, or clashing keys, still get it.
+    """
+    if exc is None:
+        msg: str = ""
+        args: tuple[Any, ...] = ()
+        exc_info = None
+    else:
+        msg, args, exc_info = "%s", (exc,), (type(exc), exc, exc.__traceback__)
+    if type(logger).makeRecord is not _makeRecord or not _RESERVED.isdisjoint(fields):
+        return logger.makeRecord(
+            logger.name, level, __file__, _LINE, msg, args, exc_info, _FUNC, fields
+        )
+    record = logging.getLogRecordFactory()(
+        logger.name, level, __file__, _LINE, msg, args, exc_info, _FUNC
+    )
+    record.__dict__.update(fields)
+    return record
+
+
+# Where the records say they come from, as Logger.info() would have found it.
+_FUNC = log_summary.__name__
+_LINE = log_summary.__code__.co_firstlineno
+_makeRecord = logging.Logger.makeRecord
+# What makeRecord refuses to overwrite with an extra.
+_RESERVED = frozenset(
+    [*logging.LogRecord("", 0, "", 0, "", (), None).__dict__, "message", "asctime"]
+)

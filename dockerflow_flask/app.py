@@ -19,7 +19,7 @@ from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
 from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
-from dockerflow.logging import validate_request_id
+from dockerflow.logging import get_or_generate_request_id, validate_request_id
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
 from dockerflow.version import get_version
@@ -123,7 +123,10 @@ class Dockerflow(DockerflowExtension):
         g = flask.g
         header = self._options().request_id_header
         chosen = validate_request_id(g.get("request_id"))  # the app set one
-        scope = RequestScope(chosen or flask.request.headers.get(header))
+        # One rule everywhere: a header sent twice is ambiguous, so it is replaced.
+        scope = RequestScope(
+            chosen or get_or_generate_request_id(flask.request.headers, header)
+        )
         setattr(g, _SCOPE, scope)
         # python-dockerflow's names for the id and the start time.
         g.request_id = scope.rid

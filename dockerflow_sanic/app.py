@@ -18,6 +18,7 @@ from dockerflow import flows
 from dockerflow.checks import is_async_check
 from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
+from dockerflow.logging import get_or_generate_request_id
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
 from dockerflow.version import get_version_async
@@ -120,7 +121,10 @@ class Dockerflow(DockerflowExtension):
         ctx = request.ctx
         if getattr(ctx, "dockerflow_scope", None) is None:
             header = self._options(request).request_id_header
-            scope = ctx.dockerflow_scope = RequestScope(request.headers.get(header))
+            rid = get_or_generate_request_id(
+                request.headers, header
+            )  # one rule everywhere
+            scope = ctx.dockerflow_scope = RequestScope(rid)
             ctx.id = scope.rid  # python-dockerflow's name for it
 
     async def _observe_exception(

@@ -1,0 +1,108 @@
+"""log_summary's records: what Logger.info() would make, made without its stack walk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dockerflow import summary
+
+
+class Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def logger_with(handler: logging.Handler, cls: type = logging.Logger) -> Any:
+    logger = cls("request.summary")  # not in the registry: nothing global changes
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+FIELDS = summary.summary_fields(method="GET", path="/x", rid="r1", status=200)
+
+
+def test_record_matches_logger_info() -> None:
+    keep = Keep()
+    logger = logger_with(keep)
+    summary.log_summary(dict(FIELDS), logger=logger)
+    logger.info("", extra=dict(FIELDS))
+    ours, theirs = keep.records
+    volatile = {"created", "msecs", "relativeCreated", "pathname", "filename"}
+    volatile |= {"module", "lineno", "funcName"}
+    assert list(ours.__dict__) == list(theirs.__dict__)
+    for key in ours.__dict__.keys() - volatile:
+        assert getattr(ours, key) == getattr(theirs, key), key
+    # The extras come last: the formatter slices them off in that order.
+    assert list(ours.__dict__)[-len(FIELDS) :] == list(FIELDS)
+    assert (ours.funcName, ours.module) == ("log_summary", "summary")
+
+
+def test_error_record_carries_the_exception() -> None:
+    keep = Keep()
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        summary.log_summary(dict(FIELDS), exc, logger=logger_with(keep))
+        raised = exc
+    (record,) = keep.records
+    assert (record.levelno, record.getMessage()) == (logging.ERROR, "boom")
+    assert record.exc_info is not None and record.exc_info[1] is raised
+
+
+def test_below_the_level_nothing_is_made() -> None:
+    keep = Keep()
+    logger = logger_with(keep)
+    logger.setLevel(logging.WARNING)
+    summary.log_summary(dict(FIELDS), logger=logger)
+    assert keep.records == []
+
+
+@pytest.fixture
+def record_factory() -> Iterator[list[str]]:
+    made: list[str] = []
+    default = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        made.append(args[0])
+        return default(*args, **kwargs)
+
+    logging.setLogRecordFactory(factory)
+    yield made
+    logging.setLogRecordFactory(default)
+
+
+def test_custom_record_factory_is_used(record_factory: list[str]) -> None:
+    keep = Keep()
+    summary.log_summary(dict(FIELDS), logger=logger_with(keep))
+    assert record_factory == ["request.summary"]
+    assert keep.records[0].rid == "r1"  # type: ignore[attr-defined]
+
+
+def test_logger_subclass_makerecord_is_used() -> None:
+    class Tagging(logging.Logger):
+        def makeRecord(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = super().makeRecord(*args, **kwargs)
+            record.tagged = True
+            return record
+
+    keep = Keep()
+    summary.log_summary(dict(FIELDS), logger=logger_with(keep, Tagging))
+    assert keep.records[0].tagged is True  # type: ignore[attr-defined]
+    assert keep.records[0].path == "/x"  # type: ignore[attr-defined]
+
+
+def test_clashing_key_is_refused_not_written(caplog: pytest.LogCaptureFixture) -> None:
+    keep = Keep()
+    with caplog.at_level(logging.ERROR, logger="dockerflow"):
+        summary.log_summary({**FIELDS, "msg": "forged"}, logger=logger_with(keep))
+    assert keep.records == []
+    assert [r.getMessage() for r in caplog.records] == ["Could not log request.summary"]
