@@ -125,7 +125,7 @@ class Dockerflow(DockerflowExtension):
         chosen = validate_request_id(g.get("request_id"))  # the app set one
         # One rule everywhere: a header sent twice is ambiguous, so it is replaced.
         scope = RequestScope(
-            chosen or get_or_generate_request_id(flask.request.headers, header)
+            chosen or get_or_generate_request_id(flask.request.headers, header)  # type: ignore[arg-type]
         )
         setattr(g, _SCOPE, scope)
         # python-dockerflow's names for the id and the start time.

@@ -6,7 +6,7 @@ says a setting changed (``override_settings`` sends ``setting_changed``).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -21,7 +21,6 @@ DEFAULT_CHECKS = (
 DEFAULT_VERSION_CALLBACK = "dockerflow.version.get_version"
 
 _UNSET = object()
-_PER_REQUEST = "dockerflow.conf.per_request"  # not a setting name: no clash
 # Reading a setting a project leaves unset makes Django raise and catch an
 # AttributeError; the middleware reads several per request, so keep them.
 _values: dict[str, Any] = {}
@@ -44,42 +43,8 @@ def _read(name: str, default: Any) -> Any:
     return default if value is _UNSET else value
 
 
-def meta_key(header_name: str) -> str:
-    """The ``request.META`` key of a request header, as WSGI and ASGI both file it.
-
-    Reading META spares building ``request.headers``, which parses every
-    header of the request.
-    """
-    key = header_name.replace("-", "_").upper()
-    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
-
-
-class RequestSettings(NamedTuple):
-    """The settings the middleware reads on every request, read together."""
-
-    request_id_header: str
-    request_id_meta_key: str
-    log_querystring: bool
-    skip_probes: bool
-
-
 class DockerflowSettings:
     """Dockerflow's view of the project settings; see docs/settings.rst."""
-
-    @property
-    def per_request(self) -> RequestSettings:
-        """What every request needs, in one read (kept like any setting)."""
-        try:
-            return _values[_PER_REQUEST]  # type: ignore[no-any-return]
-        except KeyError:
-            header = self.REQUEST_ID_HEADER_NAME
-            value = _values[_PER_REQUEST] = RequestSettings(
-                header,
-                meta_key(header) if isinstance(header, str) else "",
-                self.SUMMARY_LOG_QUERYSTRING,
-                self.SUMMARY_SKIP_PROBES,
-            )
-            return value
 
     @property
     def BASE_DIR(self) -> Any:
