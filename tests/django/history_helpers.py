@@ -25,7 +25,7 @@ def run(seconds: float = 0.0, *, ms: float = 2.0, **statuses: str) -> HeartbeatR
     for name in sorted(set(CHECKS) | set(statuses)):
         level = LEVELS[statuses.get(name, "ok")]
         messages = (
-            (CheckMessage(level, f"{name} is {statuses[name]}", id=f"tests.{name}"),)
+            (CheckMessage(f"{name} is {statuses[name]}", level, id=f"tests.{name}"),)
             if level
             else ()
         )
