@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from dockerflow.django import heartbeat, history
+from dockerflow.logging import request_id_context
 from dockerflow.version import clear_cache
 
 from . import checks
@@ -31,6 +32,9 @@ def fresh_heartbeat() -> Iterator[None]:
     checks.release.clear()
     yield
     checks.release.set()  # let any hung check thread finish
+    # The middleware keeps the request id set until the server closes the
+    # response; tests that call it directly and never close one leave it set.
+    request_id_context.set(None)
     heartbeat.engine.clear_cache()
 
 
