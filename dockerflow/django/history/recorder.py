@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,7 @@ class Recorder:
             self._pruned_at = time.monotonic()
             # Concurrent callers of one single-flight run get the same
             # result object; it is one run, recorded once.
-            self._recent: deque[tuple[int, float]] = deque(maxlen=64)
+            self._recent: deque[weakref.ref[HeartbeatResult]] = deque(maxlen=16)
 
     def prepare(
         self,
@@ -116,7 +117,6 @@ class Recorder:
         mode = conf.HISTORY
         if mode not in (CHANGES, ALL) or result.cached:
             return None
-        stamp = (id(result), result.started_at)
         started = result.started_at or time.time()
         moment = dt.datetime.fromtimestamp(started, dt.timezone.utc)
         host = history_host()
@@ -126,9 +126,9 @@ class Recorder:
         signature = json.dumps([version, sorted(result.statuses.items())])
         now = time.monotonic()
         with self._lock:
-            if stamp in self._recent:
+            if any(seen() is result for seen in self._recent):
                 return None
-            self._recent.append(stamp)
+            self._recent.append(weakref.ref(result))
             tally = self._tally
             tally.add_run(host, "", moment, result.level, result.duration * 1000.0)
             for check in result:
