@@ -9,13 +9,11 @@ from dataclasses import replace
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.db import OperationalError, connection, connections
 from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from dockerflow.django import history
-from dockerflow.django.conf import conf
 from dockerflow.django.models import (
     CheckRun,
     CheckState,
@@ -180,9 +178,3 @@ async def test_an_async_heartbeat_stores_its_run_off_the_event_loop() -> None:
     assert await HeartbeatRun.objects.filter(status="error").acount() == 1
     # Test clients keep the connection Django would close after the request.
     await sync_to_async(connections.close_all)()
-
-
-def test_history_is_kept_on_change_by_default() -> None:
-    with override_settings():
-        del settings.DOCKERFLOW_HISTORY  # the test settings turn it off
-        assert conf.HISTORY == "changes"

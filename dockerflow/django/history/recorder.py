@@ -155,8 +155,9 @@ class Recorder:
                     self._lost(host, result, "the database failed moments ago")
                 return None
             # The counters ride along with a flip or a sample, which are rare,
+            # and with a forced run (a one-off command may be all there is),
             # but not with every run of the "all" mode: that waits its turn.
-            if flush_due or store == IF_DUE:
+            if flush_due or store == IF_DUE or force:
                 self._flushed_at = now
                 tally = self._tally.take()
             else:
