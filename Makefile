@@ -89,6 +89,7 @@ bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
+	$(BIN)/python benchmarks/history_storage.py
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:

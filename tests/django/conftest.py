@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
 from dockerflow.logging import request_id_context
@@ -36,6 +37,13 @@ def fresh_heartbeat() -> Iterator[None]:
     # response; tests that call it directly and never close one leave it set.
     request_id_context.set(None)
     heartbeat.engine.clear_cache()
+
+
+@pytest.fixture
+def history_on() -> Iterator[None]:
+    """The history in its default mode; the test settings turn it off."""
+    with override_settings(DOCKERFLOW_HISTORY="changes"):
+        yield
 
 
 @pytest.fixture

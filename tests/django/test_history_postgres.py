@@ -21,7 +21,10 @@ from tests.services import require_postgres
 
 from .history_helpers import run
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("history_on"),
+]
 
 WORKERS = 8
 ROUNDS = 6
@@ -59,6 +62,7 @@ def test_workers_flipping_at_once_write_each_change_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     require_postgres()
+    assert connection.vendor == "postgresql"
     caplog.set_level(logging.WARNING, logger="dockerflow.history")
     rounds = [{"db": "error" if number % 2 else "ok"} for number in range(ROUNDS)]
     assert race(rounds) == []
@@ -103,6 +107,7 @@ def test_a_heartbeat_without_its_database_answers_and_logs_the_lost_run(
     database_down: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     require_postgres()
+    assert connection.vendor == "postgresql"
     caplog.set_level(logging.WARNING, logger="dockerflow.history")
     response = Client().get("/__heartbeat__")
     assert response.status_code == 500
