@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from dockerflow.checks.messages import STATUSES as LEVEL_NAMES
@@ -119,6 +120,18 @@ class HistoryStatusChangeSerializer(serializers.ModelSerializer):
         ]
 
 
+def text_filter(max_length: int, help_text: str) -> serializers.CharField:
+    """An exact-match text parameter; "" is a value too (no version, say)."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=max_length,
+        # DRF refuses NUL already (databases do too); this puts it in the schema.
+        validators=[RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")],
+        help_text=help_text,
+    )
+
+
 class TimeRangeFilter(serializers.Serializer):
     since = UTCDateTimeField(
         required=False, help_text="From this time on (ISO 8601), inclusive."
@@ -126,14 +139,9 @@ class TimeRangeFilter(serializers.Serializer):
     until = UTCDateTimeField(
         required=False, help_text="Before this time (ISO 8601), exclusive."
     )
-    host = serializers.CharField(
-        required=False, allow_blank=True, max_length=255, help_text="Exact host name."
-    )
-    check = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=255,
-        help_text='Exact check name; "" selects whole-host rows where they exist.',
+    host = text_filter(255, "Exact host name.")
+    check = text_filter(
+        255, 'Exact check name; "" selects whole-host rows where they exist.'
     )
 
 
@@ -143,9 +151,7 @@ class HistoryFilter(TimeRangeFilter):
         required=False,
         help_text="Any of these statuses; repeat the parameter for several.",
     )
-    version = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Exact version."
-    )
+    version = text_filter(100, "Exact version.")
 
 
 class UptimeFilter(TimeRangeFilter):
