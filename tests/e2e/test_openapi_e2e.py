@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import BIN, ROOT, Server, serve
+from tests.e2e.server import BIN, Server, serve
 from tests.e2e.test_django_e2e import TOKEN, manage, project_env
 from tests.services import free_port
 
@@ -55,7 +55,7 @@ def schemathesis(server: Server, tmp_path: Path, *options: str) -> str:
     command += [f"http://127.0.0.1:{server.port}/api/schema/", "--checks", "all"]
     command += ["--workers", "1", "--report-dir", str(tmp_path), *options]
     done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=540
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=540
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
