@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
 from dockerflow.version import clear_cache
@@ -19,7 +20,7 @@ from . import checks
 
 collect_ignore = []
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
-    collect_ignore.append("test_postgres.py")
+    collect_ignore += ["test_postgres.py", "test_history_postgres.py"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,13 @@ def fresh_heartbeat() -> Iterator[None]:
     yield
     checks.release.set()  # let any hung check thread finish
     heartbeat.engine.clear_cache()
+
+
+@pytest.fixture
+def history_on() -> Iterator[None]:
+    """The history in its default mode; the test settings turn it off."""
+    with override_settings(DOCKERFLOW_HISTORY="changes"):
+        yield
 
 
 @pytest.fixture

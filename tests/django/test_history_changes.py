@@ -22,7 +22,7 @@ from .history_helpers import T0, at, run
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("one_host"),
+    pytest.mark.usefixtures("history_on", "one_host"),
 ]
 
 record = history.record

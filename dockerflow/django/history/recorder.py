@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,7 @@ class Recorder:
             self._pruned_at = time.monotonic()
             # Concurrent callers of one single-flight run get the same
             # result object; it is one run, recorded once.
-            self._recent: deque[tuple[int, float]] = deque(maxlen=64)
+            self._recent: deque[weakref.ref[HeartbeatResult]] = deque(maxlen=16)
 
     def prepare(
         self,
@@ -116,7 +117,6 @@ class Recorder:
         mode = conf.HISTORY
         if mode not in (CHANGES, ALL) or result.cached:
             return None
-        stamp = (id(result), result.started_at)
         started = result.started_at or time.time()
         moment = dt.datetime.fromtimestamp(started, dt.timezone.utc)
         host = history_host()
@@ -126,9 +126,9 @@ class Recorder:
         signature = json.dumps([version, sorted(result.statuses.items())])
         now = time.monotonic()
         with self._lock:
-            if stamp in self._recent:
+            if any(seen() is result for seen in self._recent):
                 return None
-            self._recent.append(stamp)
+            self._recent.append(weakref.ref(result))
             tally = self._tally
             tally.add_run(host, "", moment, result.level, result.duration * 1000.0)
             for check in result:
@@ -154,8 +154,14 @@ class Recorder:
                 if store != NEVER:
                     self._lost(host, result, "the database failed moments ago")
                 return None
-            self._flushed_at = now
-            tally = self._tally.take()
+            # The counters ride along with a flip or a sample, which are rare,
+            # and with a forced run (a one-off command may be all there is),
+            # but not with every run of the "all" mode: that waits its turn.
+            if flush_due or store == IF_DUE or force:
+                self._flushed_at = now
+                tally = self._tally.take()
+            else:
+                tally = Tally()
         return Pending(
             Visit(
                 host=host,
