@@ -146,6 +146,7 @@ def test_real_endpoint_bodies_match_the_schema(
     ROOT_URLCONF="tests.django.urls_api",
     DOCKERFLOW_HEARTBEAT_TOKEN=TOKEN,
     DOCKERFLOW_HISTORY="all",
+    DOCKERFLOW_HISTORY_FLUSH_SECONDS=0,
 )
 def test_real_history_bodies_match_the_schema(spec: dict[str, Any]) -> None:
     for seconds, statuses in enumerate(({}, {"db": "error"}, {"cache": "warning"})):
