@@ -66,6 +66,7 @@ bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
+	$(BIN)/python benchmarks/healthcheck_probe.py
 
 clean:
 	rm -rf $(VENV) $(COMPAT) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
