@@ -67,6 +67,7 @@ bench: venv
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 	$(BIN)/python benchmarks/healthcheck_probe.py
+	$(BIN)/python benchmarks/history_api.py
 
 clean:
 	rm -rf $(VENV) $(COMPAT) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
