@@ -55,8 +55,17 @@ class HistoryMessageSerializer(serializers.Serializer):
     msg = serializers.CharField()
 
 
+def level_field() -> serializers.IntegerField:
+    # Declared, not derived from the model: the derived range follows the
+    # database backend, and the schema should not.
+    return serializers.IntegerField(
+        min_value=0, help_text="Django's check level: 30 warning, 40 error."
+    )
+
+
 class HistoryCheckRunSerializer(serializers.ModelSerializer):
     status = status_field()
+    level = level_field()
     messages = HistoryMessageSerializer(many=True)
 
     class Meta:
@@ -67,6 +76,13 @@ class HistoryCheckRunSerializer(serializers.ModelSerializer):
 class HistoryRunSerializer(serializers.ModelSerializer):
     time = UTCDateTimeField()
     status = status_field()
+    level = level_field()
+    http_status = serializers.IntegerField(
+        allow_null=True,
+        min_value=100,
+        max_value=599,
+        help_text="What /__heartbeat__ answered; null for the command.",
+    )
     source = EnumField("HistoryRunSource", list(Source.values))
     failing_checks = serializers.ListField(
         child=serializers.CharField(), help_text="Checks at error or worse."
