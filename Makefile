@@ -90,6 +90,8 @@ bench: venv
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 	$(BIN)/python benchmarks/history_storage.py
+	$(BIN)/python benchmarks/healthcheck_probe.py
+	$(BIN)/python benchmarks/history_api.py
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:

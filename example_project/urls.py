@@ -32,7 +32,9 @@ urlpatterns = [
     ),
     path(
         "api/schema/redoc/",
-        SpectacularRedocView.as_view(url_name="schema"),
+        SpectacularRedocView.as_view(
+            url_name="schema", template_name="example_project/redoc.html"
+        ),
         name="redoc",
     ),
 ]

@@ -35,6 +35,7 @@ def api_settings(settings: Any) -> None:
     settings.ROOT_URLCONF = "tests.django.urls_api"
     settings.DOCKERFLOW_HEARTBEAT_TOKEN = TOKEN
     settings.DOCKERFLOW_HISTORY = "all"
+    settings.DOCKERFLOW_HISTORY_FLUSH_SECONDS = 0  # counters written with each run
 
 
 def record(host: str, seconds: float, version: str = "", **statuses: str) -> Any:

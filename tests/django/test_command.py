@@ -227,6 +227,7 @@ def test_record_stores_the_run_as_the_command_s() -> None:
             "-v",
             "2",
             names=("passing", "error"),
+            DOCKERFLOW_HISTORY="changes",
             DOCKERFLOW_HISTORY_HOST="web-1",
         )
         assert code == 1

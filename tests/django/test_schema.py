@@ -146,6 +146,7 @@ def test_real_endpoint_bodies_match_the_schema(
     ROOT_URLCONF="tests.django.urls_api",
     DOCKERFLOW_HEARTBEAT_TOKEN=TOKEN,
     DOCKERFLOW_HISTORY="all",
+    DOCKERFLOW_HISTORY_FLUSH_SECONDS=0,
 )
 def test_real_history_bodies_match_the_schema(spec: dict[str, Any]) -> None:
     for seconds, statuses in enumerate(({}, {"db": "error"}, {"cache": "warning"})):
@@ -168,3 +169,18 @@ def test_real_history_bodies_match_the_schema(spec: dict[str, Any]) -> None:
         bad = client.get(f"{prefix}{path}", {"since": "soon"}, **AUTH)
         assert bad.status_code == 400
         conforms(spec, f"{prefix}{path}", bad)
+
+
+def test_any_project_including_the_api_gets_the_same_schema(
+    spec: dict[str, Any],
+) -> None:
+    # In this process, with the test project's settings (no SPECTACULAR or
+    # REST_FRAMEWORK settings at all): the same paths and components.
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+
+    generator = SchemaGenerator(urlconf="tests.django.urls_api")
+    schema = generator.get_schema(request=None, public=True)
+    generated = yaml.safe_load(OpenApiYamlRenderer().render(schema))
+    assert generated["paths"] == spec["paths"]
+    assert generated["components"] == spec["components"]

@@ -7,7 +7,8 @@ them on the plain views, where the schema generator looks.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
@@ -24,6 +25,22 @@ from .auth import AUTHENTICATION
 from .serializers import status_field
 
 TAG = "Dockerflow"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def documented(**kwargs: Any) -> Callable[[F], F]:
+    """``extend_schema`` for a view method, built on drf-spectacular's
+    AutoSchema even where REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] is DRF's.
+
+    ``extend_schema`` subclasses the method's ``kwargs["schema"]`` if it has
+    one, else the project's default schema class, when it decorates.
+    """
+
+    def decorate(method: F) -> F:
+        method.__dict__.setdefault("kwargs", {})["schema"] = AutoSchema
+        return extend_schema(**kwargs)(method)
+
+    return decorate
 
 
 class DockerflowVersionSerializer(serializers.Serializer):
@@ -129,7 +146,7 @@ class VersionEndpoint(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
+    @documented(
         operation_id="dockerflow_version",
         summary="The service's version.json",
         description="BASE_DIR/version.json as it is (Dockerflow's version object).",
@@ -163,7 +180,7 @@ class HeartbeatEndpoint(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [AllowAny]
 
-    @extend_schema(
+    @documented(
         operation_id="dockerflow_heartbeat",
         summary="Run the health checks",
         description=(
@@ -196,7 +213,7 @@ class LbheartbeatEndpoint(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(
+    @documented(
         operation_id="dockerflow_lbheartbeat",
         summary="Is the process up",
         description="Always 200 with an empty object; touches no backing "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from dockerflow.checks.messages import STATUSES as LEVEL_NAMES
@@ -54,8 +55,17 @@ class HistoryMessageSerializer(serializers.Serializer):
     msg = serializers.CharField()
 
 
+def level_field() -> serializers.IntegerField:
+    # Declared, not derived from the model: the derived range follows the
+    # database backend, and the schema should not.
+    return serializers.IntegerField(
+        min_value=0, help_text="Django's check level: 30 warning, 40 error."
+    )
+
+
 class HistoryCheckRunSerializer(serializers.ModelSerializer):
     status = status_field()
+    level = level_field()
     messages = HistoryMessageSerializer(many=True)
 
     class Meta:
@@ -66,6 +76,13 @@ class HistoryCheckRunSerializer(serializers.ModelSerializer):
 class HistoryRunSerializer(serializers.ModelSerializer):
     time = UTCDateTimeField()
     status = status_field()
+    level = level_field()
+    http_status = serializers.IntegerField(
+        allow_null=True,
+        min_value=100,
+        max_value=599,
+        help_text="What /__heartbeat__ answered; null for the command.",
+    )
     source = EnumField("HistoryRunSource", list(Source.values))
     failing_checks = serializers.ListField(
         child=serializers.CharField(), help_text="Checks at error or worse."
@@ -119,6 +136,18 @@ class HistoryStatusChangeSerializer(serializers.ModelSerializer):
         ]
 
 
+def text_filter(max_length: int, help_text: str) -> serializers.CharField:
+    """An exact-match text parameter; "" is a value too (no version, say)."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=max_length,
+        # DRF refuses NUL already (databases do too); this puts it in the schema.
+        validators=[RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")],
+        help_text=help_text,
+    )
+
+
 class TimeRangeFilter(serializers.Serializer):
     since = UTCDateTimeField(
         required=False, help_text="From this time on (ISO 8601), inclusive."
@@ -126,14 +155,9 @@ class TimeRangeFilter(serializers.Serializer):
     until = UTCDateTimeField(
         required=False, help_text="Before this time (ISO 8601), exclusive."
     )
-    host = serializers.CharField(
-        required=False, allow_blank=True, max_length=255, help_text="Exact host name."
-    )
-    check = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=255,
-        help_text='Exact check name; "" selects whole-host rows where they exist.',
+    host = text_filter(255, "Exact host name.")
+    check = text_filter(
+        255, 'Exact check name; "" selects whole-host rows where they exist.'
     )
 
 
@@ -143,9 +167,7 @@ class HistoryFilter(TimeRangeFilter):
         required=False,
         help_text="Any of these statuses; repeat the parameter for several.",
     )
-    version = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Exact version."
-    )
+    version = text_filter(100, "Exact version.")
 
 
 class UptimeFilter(TimeRangeFilter):

@@ -16,7 +16,6 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
-    extend_schema,
     extend_schema_view,
 )
 from rest_framework import generics, serializers
@@ -28,6 +27,7 @@ from rest_framework.views import APIView
 from ..history.aggregates import percentile
 from ..models import DURATION_BUCKETS, HeartbeatAggregate, HeartbeatRun, StatusChange
 from .auth import AUTHENTICATION, HistoryReader
+from .endpoints import documented
 from .query import TimeCursor, read_filters
 from .serializers import (
     RANGES,
@@ -97,7 +97,7 @@ LIST_RESPONSES = {400: BAD_FILTER, **ERRORS, 404: NOT_A_CURSOR}
 
 
 @extend_schema_view(
-    get=extend_schema(
+    get=documented(
         operation_id="dockerflow_history_runs",
         summary="Stored heartbeat runs, newest first",
         description="status filters the run's status; check keeps the runs in "
@@ -126,7 +126,7 @@ class RunList(HistoryView, generics.ListAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(
+    get=documented(
         operation_id="dockerflow_history_run",
         summary="One stored run with its checks",
         description="The run's checks come with their messages and durations.",
@@ -153,7 +153,7 @@ class RunDetail(HistoryView, generics.RetrieveAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(
+    get=documented(
         operation_id="dockerflow_history_changes",
         summary="Status changes, newest first",
         description='Each time a host (check "") or one of its checks changed '
@@ -218,7 +218,7 @@ def _row(sums: dict[str, Any]) -> dict[str, Any]:
 class Uptime(HistoryView):
     permission = "dockerflow.view_heartbeataggregate"
 
-    @extend_schema(
+    @documented(
         operation_id="dockerflow_history_uptime",
         summary="Uptime and duration percentiles per host and check",
         description="Summed from the hour aggregates for spans up to two days, "
