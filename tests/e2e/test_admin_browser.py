@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.django_project import manage, prepare, project_env, running
 from tests.e2e.server import ROOT, Server
-from tests.e2e.test_django_e2e import manage, prepare, project_env, running
 
 pytestmark = pytest.mark.e2e
 

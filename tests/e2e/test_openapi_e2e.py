@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.django_project import TOKEN, manage, project_env
 from tests.e2e.server import BIN, Server, serve
-from tests.e2e.test_django_e2e import TOKEN, manage, project_env
 from tests.services import free_port
 
 pytestmark = pytest.mark.e2e
