@@ -16,6 +16,8 @@ from tests.e2e.server import BIN, ROOT, Server, serve
 from tests.services import free_port
 
 TOKEN = "e2e-heartbeat-token"
+#: The mozlog Logger name the example project writes.
+LOGGER_NAME = "example_project"
 
 
 def project_env(tmp: Path, **extra: str) -> dict[str, str]:
@@ -54,8 +56,10 @@ def prepare(env: dict[str, str]) -> None:
 
 @contextmanager
 def running(kind: str, env: dict[str, str]) -> Iterator[Server]:
-    """The example under gunicorn (WSGI) or uvicorn (ASGI) on a free port."""
+    """The example under gunicorn (WSGI) or uvicorn (ASGI) on a free port;
+    its output goes to files beside the project's SQLite database."""
     port = free_port()
+    logs = Path(env["DJANGO_STATIC_ROOT"]).parent / f"logs-{kind}-{port}"
     if kind == "gunicorn":
         # The Makefile's flags, minus the control socket: one fixed path in
         # $HOME that every gunicorn on the machine would otherwise share.
@@ -65,5 +69,5 @@ def running(kind: str, env: dict[str, str]) -> Iterator[Server]:
     else:
         command = [str(BIN / "uvicorn"), "example_project.asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(port)]
-    with serve(command, port, env=env) as server:
+    with serve(command, port, logs, LOGGER_NAME, env=env) as server:
         yield server

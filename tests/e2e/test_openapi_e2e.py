@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.django_project import TOKEN, manage, project_env
+from tests.e2e.django_project import LOGGER_NAME, TOKEN, manage, project_env
 from tests.e2e.server import BIN, Server, serve
 from tests.services import free_port
 
@@ -46,7 +46,8 @@ def server(project: dict[str, str]) -> Iterator[Server]:
     # schemathesis sends URLs longer than gunicorn's 4094-byte request line;
     # the limit belongs to the server (or the proxy in front), not the API.
     command += ["--limit-request-line", "0"]
-    with serve(command, port, env=project) as server:
+    logs = Path(project["DJANGO_STATIC_ROOT"]).parent / "logs"
+    with serve(command, port, logs, LOGGER_NAME, env=project) as server:
         yield server
 
 
