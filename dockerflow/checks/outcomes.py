@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import health
-from .messages import WARNING, Error
+from .messages import Error
 from .results import CheckResult
 from .workers import Outcome
 
-logger = logging.getLogger("dockerflow.checks")
+#: Where every check message is logged, as python-dockerflow logs them:
+#: "ID: text" at the message's own level.
+logger = logging.getLogger("dockerflow.checks.registry")
 
 
 def _safe_text(value: object) -> str:
@@ -82,17 +84,13 @@ def to_result(
 
 
 def _log(name: str, messages: tuple[Any, ...], outcome: Outcome | None) -> None:
+    error = outcome.error if outcome is not None else None
+    exc_info = (type(error), error, error.__traceback__) if error is not None else None
     for message in messages:
-        if message.level < WARNING:
-            continue
-        error = outcome.error if outcome is not None else None
-        exc_info = (
-            (type(error), error, error.__traceback__) if error is not None else None
-        )
         logger.log(
             message.level,
-            "Check %s: %s",
-            name,
+            "%s: %s",
+            getattr(message, "id", None) or name,
             _safe_text(message.msg),
             exc_info=exc_info,
             extra={"check": name, "check_id": getattr(message, "id", None)},

@@ -137,11 +137,6 @@ def test_level_keyword_overrides_a_subclass_level() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs engine refactor: check messages logged on "
-    "dockerflow.checks.registry as 'ID: message', every level",
-)
 def test_check_messages_are_logged_as_python_dockerflow_logs_them(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -210,13 +210,14 @@ def test_runs_afresh_even_when_the_heartbeat_is_cached() -> None:
 
 
 def test_check_logs_are_muted_unless_verbose(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="dockerflow.checks")
+    name = "dockerflow.checks.registry"
+    caplog.set_level(logging.WARNING, logger=name)
     run(names=("error",))
-    assert [r for r in caplog.records if r.name == "dockerflow.checks"] == []
-    assert not logging.getLogger("dockerflow.checks").disabled
+    assert [r for r in caplog.records if r.name == name] == []
+    assert not logging.getLogger(name).disabled
     run("-v", "2", names=("error",))
-    logged = [r.getMessage() for r in caplog.records if r.name == "dockerflow.checks"]
-    assert logged == ["Check error: cannot reach db.example.internal as admin"]
+    logged = [r.getMessage() for r in caplog.records if r.name == name]
+    assert logged == ["tests.E001: cannot reach db.example.internal as admin"]
 
 
 def test_record_stores_the_run_as_the_command_s() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dockerflow.checks import ERROR, WARNING, CheckResult, HeartbeatResult
+from dockerflow.checks import ERROR, WARNING, CheckResult, HeartbeatResult, outcomes
 from dockerflow.django import heartbeat
 from dockerflow.django.system_checks import check_settings
 
@@ -144,7 +144,7 @@ class Command(BaseCommand):
             )
         self._validate_settings(ignore_timeout=timeout is not None)
         pairs = select(heartbeat.heartbeat_checks(), options["checks"], options["tags"])
-        with _quiet(heartbeat.logger, options["verbosity"] < 2):
+        with _quiet(outcomes.logger, options["verbosity"] < 2):
             result = heartbeat.run(pairs, timeout=timeout, cached=False)
         if options["record"]:
             self._record(result, verbose=options["verbosity"] >= 2)
