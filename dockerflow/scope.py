@@ -49,8 +49,10 @@ class RequestScope:
         status: int | None = None,
         raised: bool = False,
         querystring: str | None = None,
+        timed: bool = True,
     ) -> dict[str, Any]:
-        """The Fields of this request's ``request.summary`` record."""
+        """The Fields of this request's ``request.summary`` record; without
+        ``t`` when not ``timed`` (the app removed the arrival time)."""
         return summary_fields(
             method=method,
             path=path,
@@ -58,7 +60,7 @@ class RequestScope:
             lang=lang,
             uid=uid,
             rid=self.rid,
-            started=self.started,
+            started=self.started if timed else None,
             status=status,
             raised=raised,
             querystring=querystring,

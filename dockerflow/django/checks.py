@@ -246,3 +246,17 @@ def check_cache(app_configs: Any, **kwargs: Any) -> list[Any]:
                 )
             )
     return errors
+
+
+def register() -> None:
+    """Register each DOCKERFLOW_CHECKS entry with Django's check framework.
+
+    python-dockerflow's way to make ``manage.py check`` run them; this app
+    already runs them all as one deployment check under the ``dockerflow``
+    tag, so call it only if code of yours relies on the entries themselves.
+    """
+    from django.core.checks import register as register_check
+    from django.utils.module_loading import import_string
+
+    for path in conf.CHECKS:
+        register_check(import_string(path), "dockerflow")

@@ -9,11 +9,11 @@ redirect. The request's scope (id, timer, summary) is the core's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import LazyObject, empty
 
@@ -26,12 +26,6 @@ from .conf import conf
 
 __all__ = ["DockerflowMiddleware"]
 
-MIDDLEWARE_PATHS = frozenset(
-    (
-        "dockerflow.middleware.DockerflowMiddleware",
-        "dockerflow.django.middleware.DockerflowMiddleware",
-    )
-)
 _SYNC_VIEWS = {
     "version": views.version,
     "heartbeat": views.heartbeat,
@@ -55,7 +49,7 @@ def _meta_key(header: str) -> str:
     return key
 
 
-def _uid(request: HttpRequest) -> str:
+def _uid(request: HttpRequest) -> Any:
     """The user's id if something already loaded the user, else "".
 
     Loading it here would cost a session and a user query on requests
@@ -66,7 +60,7 @@ def _uid(request: HttpRequest) -> str:
         return ""
     if not getattr(user, "is_authenticated", False):
         return ""
-    return str(getattr(user, "pk", "") or "")
+    return getattr(user, "pk", "") or ""  # the pk itself, as python-dockerflow logs it
 
 
 class DockerflowMiddleware:
@@ -85,8 +79,6 @@ class DockerflowMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
-        middleware = list(getattr(settings, "MIDDLEWARE", None) or ())
-        self.serves_endpoints = bool(middleware) and middleware[0] in MIDDLEWARE_PATHS
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -110,10 +102,12 @@ class DockerflowMiddleware:
         header = conf.options.request_id_header
         scope = RequestScope(request.META.get(_meta_key(header)))
         setattr(request, _SCOPE, scope)
-        request._id = scope.rid  # type: ignore[attr-defined]  # the seed's attribute
-        if self.serves_endpoints:
-            return endpoints.endpoint_for(request.path_info)
-        return None
+        # python-dockerflow's names for the id and the arrival time.
+        request._id = scope.rid  # type: ignore[attr-defined]
+        request._start_timestamp = time.time()  # type: ignore[attr-defined]
+        # Wherever it stands in MIDDLEWARE, as python-dockerflow's does; first
+        # is best, ahead of ALLOWED_HOSTS and redirects (see the Django docs).
+        return endpoints.endpoint_for(request.path_info)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         """Start the request's scope; answer it here if it is a Dockerflow endpoint."""
@@ -121,42 +115,55 @@ class DockerflowMiddleware:
         return None if endpoint is None else _SYNC_VIEWS[endpoint](request)
 
     def process_response(
-        self, request: HttpRequest, response: HttpResponse
-    ) -> HttpResponse:
-        """Echo the request id and log the request's summary."""
+        self, request: HttpRequest, response: HttpResponse | None = None
+    ) -> HttpResponse | None:
+        """Echo the request id and log the request's summary, once."""
         scope: RequestScope | None = getattr(request, _SCOPE, None)
         if scope is None:  # process_request never ran (a test calling us directly)
             self._open(request)
             scope = getattr(request, _SCOPE)
+        if response is not None:
+            response[conf.options.request_id_header] = scope.rid
+        status = None if response is None else response.status_code
+        self._summary(request, scope, status, None)
+        # Django logs about the response (404s, 500s) after the middleware
+        # returns: the request id stays set until the server closes it.
+        closers = getattr(response, "_resource_closers", None)
+        if closers is not None:
+            closers.append(scope.close)
+        else:
+            scope.close()
+        return response
+
+    def _summary(
+        self,
+        request: HttpRequest,
+        scope: RequestScope,
+        status: int | None,
+        exc: BaseException | None,
+    ) -> None:
         options = conf.options
-        response[options.request_id_header] = scope.rid
         meta = request.META
-        exc = getattr(request, "_dockerflow_exception", None)
         fields = scope.fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=_uid(request),
-            status=response.status_code,
+            status=status,
             raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")
             if options.log_querystring
             else None,
+            # An app that removed the arrival time gets a record without "t".
+            timed=hasattr(request, "_start_timestamp"),
         )
         scope.summary(
             fields, exc, skip_probes=options.skip_probes, logger=self.summary_logger
         )
-        # Django logs about the response (404s, 500s) after the middleware
-        # returns: the request id stays set until the server closes it.
-        closers = getattr(response, "_resource_closers", None)
-        if closers is not None:
-            closers.append(scope.close)
-        else:  # pragma: no cover - every HttpResponseBase has the list
-            scope.close()
-        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        # Django turns the exception into a 500 response before it reaches
-        # __call__; remember it so the record says the view raised.
-        request._dockerflow_exception = exception  # type: ignore[attr-defined]
+        """Log the summary now, as an error with the exception (errno 500)."""
+        scope: RequestScope | None = getattr(request, _SCOPE, None)
+        if scope is not None:
+            self._summary(request, scope, None, exception)

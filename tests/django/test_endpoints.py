@@ -135,8 +135,9 @@ def test_middleware_first_serves_endpoints_without_urls(path: str) -> None:
 
 
 @override_settings(ROOT_URLCONF="tests.django.urls_empty", MIDDLEWARE=MIDDLEWARE_LAST)
-def test_middleware_not_first_leaves_routing_to_urls() -> None:
-    assert Client().get("/__lbheartbeat__").status_code == 404
+def test_middleware_not_first_still_serves_the_endpoints() -> None:
+    """As python-dockerflow's does: no URL include needed, wherever it stands."""
+    assert Client().get("/__lbheartbeat__").status_code == 200
 
 
 @override_settings(

@@ -98,7 +98,7 @@ class TestUid:
         user = get_user_model().objects.create_user("ada", password="x")
         client.force_login(user)
         client.get("/user")
-        assert only(summaries).uid == str(user.pk)
+        assert only(summaries).uid == user.pk  # the pk itself, not text
 
     def test_user_never_loaded_is_not_queried(
         self, client: Client, summaries: Summaries, django_assert_num_queries

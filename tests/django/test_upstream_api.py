@@ -102,7 +102,6 @@ def test_error_endpoint_is_off_by_default(client: Client) -> None:
     assert client.get("/__error__").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "dockerflow.django.checks.register()")
 @pytest.mark.usefixtures("django_checks_restored")
 def test_register_adds_dockerflow_checks_to_djangos_framework() -> None:
     with override_settings(DOCKERFLOW_CHECKS=CHECKS):
@@ -127,7 +126,6 @@ def test_process_request_answers_the_version(monkeypatch: pytest.MonkeyPatch) ->
     assert response.status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "process_request/process_response")
 def test_request_summary_through_the_hooks(summary_records: Any) -> None:
     request = user_request()
     hooks = middleware()
@@ -146,7 +144,6 @@ def test_request_summary_through_the_hooks(summary_records: Any) -> None:
     assert isinstance(record.t, int)
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "process_request/process_response")
 def test_request_summary_querystring(summary_records: Any) -> None:
     request = RequestFactory().get("/?x=%D8%B4%D9%83%D8%B1")
     hooks = middleware()
@@ -156,7 +153,6 @@ def test_request_summary_querystring(summary_records: Any) -> None:
     assert record.querystring == "x=شكر"
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "uid as the pk itself")
 def test_request_summary_uid_is_the_pk(summary_records: Any) -> None:
     admin = get_user_model().objects.create_superuser("admin", "a@example.com", "x")
     request = user_request()
@@ -167,7 +163,6 @@ def test_request_summary_uid_is_the_pk(summary_records: Any) -> None:
     assert record.uid == admin.pk
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "process_exception without __call__")
 def test_request_summary_exception(summary_records: Any) -> None:
     request = user_request()
     hooks = middleware()
@@ -179,7 +174,6 @@ def test_request_summary_exception(summary_records: Any) -> None:
     assert record.getMessage() == "exception message"
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "request attributes removed midway")
 def test_request_summary_survives_a_replaced_request(summary_records: Any) -> None:
     class Hostile(MiddlewareMixin):
         def process_request(self, request: HttpRequest) -> None:
@@ -196,9 +190,6 @@ def test_request_summary_survives_a_replaced_request(summary_records: Any) -> No
     assert not hasattr(record, "t")
 
 
-@pytest.mark.xfail(
-    strict=True, reason=ADAPTER + "serve the endpoints from any position"
-)
 def test_middleware_anywhere_serves_the_endpoints_without_urls() -> None:
     """python-dockerflow's documented setup: the middleware after others."""
     with override_settings(
