@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +27,11 @@ from dockerflow.version import get_version
 
 from . import checks as builtin_checks
 from .signals import heartbeat_failed, heartbeat_passed
-from .state import DockerflowState, in_app_context, user_id
+from .state import DockerflowState, current_user, in_app_context, user_id
+
+#: Whether Flask-Login is there to ask for the user id; python-dockerflow's
+#: switch, which tests may patch (read on every request).
+has_flask_login = current_user is not None
 
 logger = logging.getLogger("dockerflow.flask")
 
@@ -131,7 +136,7 @@ class Dockerflow(DockerflowExtension):
         # python-dockerflow's names for the id and the start time.
         g.request_id = scope.rid
         g._request_id = scope.rid
-        g._start_timestamp = scope.started
+        g._start_timestamp = time.time()
 
     def _after_request(self, response: flask.Response) -> flask.Response:
         scope: RequestScope | None = flask.g.get(_SCOPE)
@@ -160,7 +165,7 @@ class Dockerflow(DockerflowExtension):
 
     def user_id(self) -> str | None:
         """The current Flask-Login user's ID, or None; never raises."""
-        return user_id(self.logger)
+        return user_id(self.logger) if has_flask_login else None
 
     def summary_extra(
         self, status: int | None = None, raised: bool = False
@@ -177,6 +182,8 @@ class Dockerflow(DockerflowExtension):
             agent=request.headers.get("User-Agent", ""),
             lang=request.headers.get("Accept-Language", ""),
             uid=self.user_id(),
+            # An app that removed the start time gets a record without "t".
+            timed="_start_timestamp" in flask.g,
             status=status,
             raised=raised,
             querystring=querystring,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from typing import Any
 
 from sanic import Request, Sanic
@@ -125,7 +126,9 @@ class Dockerflow(DockerflowExtension):
                 request.headers, header
             )  # one rule everywhere
             scope = ctx.dockerflow_scope = RequestScope(rid)
-            ctx.id = scope.rid  # python-dockerflow's name for it
+            # python-dockerflow's names for the id and the arrival time.
+            ctx.id = scope.rid
+            ctx.start_timestamp = time.time()
 
     async def _observe_exception(
         self, request: Request, exception: BaseException, **_: Any
@@ -174,6 +177,8 @@ class Dockerflow(DockerflowExtension):
             status=getattr(ctx, "dockerflow_status", None),
             raised=self._raised(request) is not None,
             querystring=request.query_string if log_querystring else None,
+            # An app that removed the start time gets a record without "t".
+            timed=hasattr(ctx, "start_timestamp"),
         )
 
     # -- views --------------------------------------------------------------

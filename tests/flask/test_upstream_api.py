@@ -197,7 +197,6 @@ def test_request_scope_names_on_g(app: flask.Flask, records: Records) -> None:
     assert record.rid == seen["_request_id"]
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "g._request_id, g._start_timestamp")
 def test_request_scope_removed_by_the_app(app: flask.Flask, records: Records) -> None:
     Dockerflow(app)
 
@@ -212,7 +211,6 @@ def test_request_scope_removed_by_the_app(app: flask.Flask, records: Records) ->
     assert not hasattr(record, "t")
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "dockerflow.flask.app.has_flask_login")
 def test_flask_login_switch_is_patchable(
     app: flask.Flask, records: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -147,7 +147,6 @@ async def test_builtin_redis_check_is_in_the_module_registry(app: Sanic) -> None
     assert "check_redis_connected" in checks.get_checks()
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "request.ctx.start_timestamp")
 async def test_request_scope_names_on_ctx(app: Sanic, summaries: Summaries) -> None:
     Dockerflow(app)
     request, _ = await app.asgi_client.get("/", headers=HEADERS)
@@ -156,7 +155,6 @@ async def test_request_scope_names_on_ctx(app: Sanic, summaries: Summaries) -> N
     assert record.rid == request.ctx.id
 
 
-@pytest.mark.xfail(strict=True, reason=ADAPTER + "ctx attributes removed midway")
 async def test_request_scope_removed_by_the_app(
     app: Sanic, summaries: Summaries
 ) -> None:
