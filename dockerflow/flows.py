@@ -120,6 +120,13 @@ def _policy_decided(caller: Caller, options: Options) -> bool | None:
     return None
 
 
+def _sees_details(caller: Caller, options: Options) -> bool:
+    details = _policy_decided(caller, options)
+    if details is None:
+        details = caller.is_staff()  # type: ignore[misc]
+    return bool(details)
+
+
 def _reply(result: HeartbeatResult, details: Any, options: Options) -> Reply:
     return heartbeat_reply(
         result, details=bool(details), failed_status=options.failed_status
@@ -139,10 +146,7 @@ def heartbeat(
         return refused
     result = run()
     _notify(notify, result)
-    details = _policy_decided(caller, options)
-    if details is None:
-        details = caller.is_staff()  # type: ignore[misc]
-    return _reply(result, details, options)
+    return _reply(result, _sees_details(caller, options), options)
 
 
 async def heartbeat_async(
@@ -165,3 +169,26 @@ async def heartbeat_async(
     if details is None:
         details = await _resolved(caller.is_staff())  # type: ignore[misc]
     return _reply(result, details, options)
+
+
+# -- /__error__ ----------------------------------------------------------------
+
+
+class DeliberateError(Exception):
+    """Raised by ``/__error__``, so that error reporting can be tested end to end."""
+
+
+def error(method: str, caller: Caller, options: Options) -> Reply:
+    """Raise :class:`DeliberateError`, for a caller who may see heartbeat details
+    when DOCKERFLOW_ERROR_ENDPOINT is on; a 404 for anyone else.
+
+    Off by default: served to anyone, it would let any client fill the error
+    tracker and the logs at will.
+    """
+    refused = method_not_allowed(method)
+    if refused is not None:
+        return refused
+    if not (options.error_endpoint and _sees_details(caller, options)):
+        return Reply(404, {"error": "Not Found"})
+    logger.error("The __error__ endpoint was called")
+    raise DeliberateError("The __error__ endpoint was called on purpose")

@@ -169,6 +169,14 @@ TABLE: tuple[Option, ...] = (
         "True adds the query string to request.summary records.",
     ),
     Option(
+        "DOCKERFLOW_ERROR_ENDPOINT",
+        "error_endpoint",
+        False,
+        _flag,
+        None,
+        "True serves /__error__ to callers who may see heartbeat details.",
+    ),
+    Option(
         "DOCKERFLOW_SUMMARY_SKIP_PROBES",
         "skip_probes",
         False,
@@ -194,6 +202,7 @@ class Options:
     request_id_header: str = "X-Request-ID"
     log_querystring: bool = False
     skip_probes: bool = False
+    error_endpoint: bool = False
 
 
 def apply_defaults(config: MutableMapping[str, Any]) -> None:

@@ -100,6 +100,7 @@ class Dockerflow(DockerflowExtension):
             ("/__version__", self._version_view),
             ("/__heartbeat__", self._heartbeat_view),
             ("/__lbheartbeat__", self._lbheartbeat_view),
+            ("/__error__", self._error_view),
         ):
             for rule in (path, path + "/"):
                 bp.add_url_rule(
@@ -202,6 +203,14 @@ class Dockerflow(DockerflowExtension):
         state: DockerflowState = flask.current_app.extensions["dockerflow"]
         load = lambda: self._version_callback(state.version_path)  # noqa: E731
         return self._response(flows.version(flask.request.method, load))
+
+    def _error_view(self) -> flask.Response:
+        caller = flows.Caller(
+            flask.request.headers.get("Authorization"), flask.current_app.debug
+        )
+        return self._response(
+            flows.error(flask.request.method, caller, self._options())
+        )
 
     def _lbheartbeat_view(self) -> flask.Response:
         return self._response(flows.lbheartbeat(flask.request.method))

@@ -81,6 +81,7 @@ class Dockerflow(DockerflowExtension):
             ("/__version__", self._version_view),
             ("/__heartbeat__", self._heartbeat_view),
             ("/__lbheartbeat__", self._lbheartbeat_view),
+            ("/__error__", self._error_view),
         ):
             name = f"dockerflow.{path.strip('_/')}"
             app.add_route(
@@ -204,6 +205,13 @@ class Dockerflow(DockerflowExtension):
             return asyncio.to_thread(callback, self.version_path)
 
         return self._respond(request, await flows.version_async(request.method, load))
+
+    async def _error_view(self, request: Request) -> HTTPResponse:
+        caller = flows.Caller(
+            request.headers.get("Authorization"), is_debug(request.app)
+        )
+        reply = flows.error(request.method, caller, self._options(request))
+        return self._respond(request, reply)
 
     async def _lbheartbeat_view(self, request: Request) -> HTTPResponse:
         return self._respond(request, flows.lbheartbeat(request.method))

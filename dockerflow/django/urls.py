@@ -17,4 +17,7 @@ urlpatterns = [
     re_path(r"^__version__(?:/)?$", views.version, name="version"),
     re_path(r"^__heartbeat__(?:/)?$", views.heartbeat, name="heartbeat"),
     re_path(r"^__lbheartbeat__(?:/)?$", views.lbheartbeat, name="lbheartbeat"),
+    # Served through the URLconf only, so the raised error takes Django's own
+    # path: process_exception, got_request_exception (Sentry), a 500 page.
+    re_path(r"^__error__(?:/)?$", views.error, name="error"),
 ]

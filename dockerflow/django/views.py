@@ -28,6 +28,7 @@ from .signals import send_heartbeat_signal
 from .threads import closing_sync_to_async
 
 __all__ = [
+    "error",
     "heartbeat",
     "heartbeat_async",
     "lbheartbeat",
@@ -115,6 +116,14 @@ def _caller(request: HttpRequest) -> flows.Caller:
 
 def _notify(result: HeartbeatResult) -> None:
     send_heartbeat_signal(heartbeat, result)
+
+
+@csrf_exempt
+def error(request: HttpRequest) -> HttpResponse:
+    """Raise on purpose, to test error reporting (Sentry) end to end: only with
+    DOCKERFLOW_ERROR_ENDPOINT on, and for callers who may see heartbeat details."""
+    method = _method(request)
+    return to_response(flows.error(method, _caller(request), conf.options), method)
 
 
 @csrf_exempt

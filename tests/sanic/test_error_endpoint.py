@@ -1,0 +1,35 @@
+"""/__error__ on Sanic: off by default, then only behind the heartbeat's token."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from .conftest import MakeApp
+
+pytestmark = pytest.mark.asyncio
+
+ON = {"DOCKERFLOW_ERROR_ENDPOINT": "on", "DOCKERFLOW_HEARTBEAT_TOKEN": "s3cret"}
+TOKEN = {"Authorization": "Bearer s3cret"}
+
+
+async def test_off_by_default(make_app: MakeApp) -> None:
+    app, _ = make_app({"DOCKERFLOW_HEARTBEAT_TOKEN": "s3cret"})
+    _, response = await app.asgi_client.get("/__error__", headers=TOKEN)
+    assert response.status == 404
+
+
+async def test_on_it_answers_strangers_404(make_app: MakeApp) -> None:
+    app, _ = make_app(ON)
+    _, response = await app.asgi_client.get("/__error__")
+    assert (response.status, response.json) == (404, {"error": "Not Found"})
+
+
+async def test_on_it_raises_for_the_token(make_app: MakeApp, summaries) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(ON)
+    _, response = await app.asgi_client.get("/__error__", headers=TOKEN)
+    assert response.status == 500
+    [record] = [r for r in summaries() if r.path == "/__error__"]
+    assert (record.levelno, record.errno) == (logging.ERROR, 500)
+    assert "on purpose" in record.getMessage()
