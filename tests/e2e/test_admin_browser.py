@@ -21,7 +21,9 @@ pytestmark = pytest.mark.e2e
 #: Installed by ``make browser``; Playwright never downloads a browser here.
 CHROMIUM = Path(os.environ.get("DOCKERFLOW_TEST_CHROMIUM", "/usr/bin/chromium"))
 #: Where the screenshots are kept after the run, for people and CI to look at.
-ARTIFACTS = Path(os.environ.get("DOCKERFLOW_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts"))
+ARTIFACTS = Path(
+    os.environ.get("DOCKERFLOW_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")
+)
 LIST = "/admin/dockerflow/heartbeatrun/"
 PASSWORD = "operator-pw"
 
@@ -54,7 +56,9 @@ def page(server: Server) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True
+        )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             yield context.new_page()
@@ -62,7 +66,9 @@ def page(server: Server) -> Iterator[object]:
             browser.close()
 
 
-def test_an_operator_reads_the_history_in_the_admin(server: Server, page: object) -> None:
+def test_an_operator_reads_the_history_in_the_admin(
+    server: Server, page: object
+) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
@@ -100,12 +106,16 @@ def test_an_operator_reads_the_history_in_the_admin(server: Server, page: object
     # A run's detail page lists its checks.
     page.locator("#result_list tbody tr th a").first.click()
     expect(page.locator("#dockerflow-checks tr.check")).to_have_count(3)
-    expect(page.locator("#dockerflow-checks .dockerflow-badge[data-status=critical]")).to_have_count(1)
+    expect(
+        page.locator("#dockerflow-checks .dockerflow-badge[data-status=critical]")
+    ).to_have_count(1)
     page.screenshot(path=str(ARTIFACTS / "admin-history-run.png"), full_page=True)
 
     # A failing cell of web-2 opens the list filtered to that host and hour.
     page.goto(f"{base}{LIST}")
-    cell = page.locator("svg.dockerflow-heatmap g.row[data-label='web-2'] a:has(g.cell[data-status='error'])")
+    cell = page.locator(
+        "svg.dockerflow-heatmap g.row[data-label='web-2'] a:has(g.cell[data-status='error'])"
+    )
     cell.first.click()
     expect(page).to_have_url(re.compile(r"host=web-2&time__gte=.+&time__lt="))
     hosts = page.locator("#result_list td.field-host").all_inner_texts()

@@ -6,7 +6,6 @@ aggregates) plus one bounded window of runs for the deploys, whatever the size.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from ..conf import conf
+from ..history.aggregates import percentile
 from ..models import (
     DURATION_BUCKETS,
     FAILING,
@@ -62,26 +62,14 @@ class Picture:
 def missing_after() -> timedelta:
     """How long a host may stay silent before it counts as missing.
 
-    A host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS; one
-    more interval of grace covers a slow probe or a restart.
+    A live host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS;
+    one more interval and a minute of grace cover a slow probe or a restart.
     """
-    sample = float(getattr(settings, "DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300) or 300)
-    return timedelta(seconds=2 * sample + 60)
-
-
-def percentile(histogram: Iterable[int], q: float) -> float | None:
-    """The upper edge (ms) of the histogram bucket holding the ``q`` quantile."""
-    counts = list(histogram)
-    total = sum(counts)
-    if not total:
-        return None
-    target = math.ceil(q * total)
-    seen = 0
-    for count, (_name, edge) in zip(counts, DURATION_BUCKETS, strict=True):
-        seen += count
-        if seen >= target:
-            return edge
-    return DURATION_BUCKETS[-1][1]  # pragma: no cover - the loop always returns
+    try:
+        sample = float(conf.HISTORY_SAMPLE_SECONDS)
+    except (TypeError, ValueError):
+        sample = 300.0
+    return timedelta(seconds=2 * max(sample, 1.0) + 60)
 
 
 def _summed(
@@ -317,9 +305,9 @@ def _figures(
                 ),
                 uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
                 uptime_30d=_uptime(m.get("runs"), m.get("failed")),
-                p50_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.5),
-                p95_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.95),
-                p95_30d=percentile((m.get(n, 0) for n in HISTOGRAM), 0.95),
+                p50_24h=percentile([d.get(n, 0) for n in HISTOGRAM], 0.5),
+                p95_24h=percentile([d.get(n, 0) for n in HISTOGRAM], 0.95),
+                p95_30d=percentile([m.get(n, 0) for n in HISTOGRAM], 0.95),
             )
         )
     return tuple(figures)
