@@ -15,6 +15,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
@@ -295,8 +296,11 @@ def test_the_list_costs_the_same_queries_at_any_size(
 
 
 def test_no_list_counts_every_row(viewer: Client, seeded: data.Seeded) -> None:
-    # "_facets" asks Django 5 for a count per filter choice: never done here.
-    for path in (LIST, CHANGES, f"{LIST}?_facets=1"):
+    paths = [LIST, CHANGES]
+    if hasattr(admin, "ShowFacets"):
+        # "_facets" asks Django 5 for a count per filter choice: never done here.
+        paths.append(f"{LIST}?_facets=1")
+    for path in paths:
         sqls = queries_of(viewer, path)
         counts = [sql for sql in sqls if sql.upper().startswith("SELECT COUNT(")]
         assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
