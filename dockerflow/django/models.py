@@ -258,7 +258,9 @@ class CheckState(models.Model):
 
     A flip is recorded by whoever moves ``status`` with a conditional UPDATE,
     so concurrent workers of one host write one change row. The host's row
-    also remembers its last stored run, for the "changes" history mode.
+    also remembers its last stored run, for the "changes" history mode, and
+    when the host was last seen. The row with an empty host is not a host:
+    it marks the last automatic prune.
     """
 
     host = models.CharField(_("host"), max_length=255)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
 from dockerflow.version import clear_cache
@@ -32,6 +33,13 @@ def fresh_heartbeat() -> Iterator[None]:
     yield
     checks.release.set()  # let any hung check thread finish
     heartbeat.engine.clear_cache()
+
+
+@pytest.fixture
+def history_on() -> Iterator[None]:
+    """The history in its default mode; the test settings turn it off."""
+    with override_settings(DOCKERFLOW_HISTORY="changes"):
+        yield
 
 
 @pytest.fixture

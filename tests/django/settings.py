@@ -70,6 +70,11 @@ else:
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
     }
 
+# Tests that are not about the history must not write it: a heartbeat served
+# on another thread (async views) would commit rows outside the test's
+# transaction. The history tests turn it on (tests/django/history_helpers.py).
+DOCKERFLOW_HISTORY = "off"
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Fast hashing: tests create users.

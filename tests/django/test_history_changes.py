@@ -22,7 +22,7 @@ from .history_helpers import T0, at, run
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.usefixtures("one_host"),
+    pytest.mark.usefixtures("history_on", "one_host"),
 ]
 
 record = history.record
@@ -163,3 +163,12 @@ def test_split_covers_each_second_once() -> None:
     days = [seconds for period, _start, seconds in parts if period == "day"]
     assert len(hours) == 25 and sum(hours) == 86400
     assert days == [48600.0, 37800.0]
+
+
+def test_a_due_flush_writes_counters_and_marks_the_host_seen_without_a_run() -> None:
+    record(run(0), source="http")
+    with override_settings(DOCKERFLOW_HISTORY_FLUSH_SECONDS=0):
+        assert record(run(30), source="http") is None  # unchanged: not stored
+    assert aggregate("", "hour", T0).runs == 2
+    host = CheckState.objects.get(host="web-1", check_name="")
+    assert (host.seen_at, host.stored_at) == (at(30), at(0))

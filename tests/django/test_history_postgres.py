@@ -21,7 +21,10 @@ from tests.services import require_postgres
 
 from .history_helpers import run
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("history_on"),
+]
 
 WORKERS = 8
 ROUNDS = 6

@@ -8,8 +8,9 @@ import logging
 from dataclasses import replace
 
 import pytest
-from django.db import OperationalError, connection
-from django.test import Client, override_settings
+from asgiref.sync import sync_to_async
+from django.db import OperationalError, connection, connections
+from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from dockerflow.django import history
@@ -24,7 +25,7 @@ from dockerflow.django.models import (
 from .conftest import check_paths
 from .history_helpers import run
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("history_on")]
 
 record = history.record
 
@@ -164,3 +165,16 @@ def test_a_failed_write_is_logged_and_never_raised(
     # The counts were kept: nothing counted is lost with the write.
     history.recorder.flush()
     assert HeartbeatAggregate.objects.get(check_name="", period="day").runs == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    DOCKERFLOW_CHECKS=check_paths("passing", "error"), DOCKERFLOW_HISTORY_HOST="web-1"
+)
+@pytest.mark.asyncio
+async def test_an_async_heartbeat_stores_its_run_off_the_event_loop() -> None:
+    response = await AsyncClient().get("/__heartbeat__")
+    assert response.status_code == 500
+    assert await HeartbeatRun.objects.filter(status="error").acount() == 1
+    # Test clients keep the connection Django would close after the request.
+    await sync_to_async(connections.close_all)()

@@ -105,13 +105,30 @@ class Tally:
     def add_run(
         self, host: str, check: str, moment: dt.datetime, level: int, ms: float
     ) -> None:
-        for period, start in periods(moment):
-            counts = self._row((host, check, period, start))
-            counts.runs += 1
-            counts.duration_total_ms += ms
-            counts.duration_max_ms = max(counts.duration_max_ms, ms)
-            for name in (status_counter(level), bucket_of(ms)):
-                counts.by_field[name] = counts.by_field.get(name, 0) + 1
+        self.add_runs(host, tuple(periods(moment)), [(check, level, ms)])
+
+    def add_runs(
+        self,
+        host: str,
+        buckets: tuple[tuple[str, dt.datetime], ...],
+        runs: Iterable[tuple[str, int, float]],
+    ) -> None:
+        """Count ``(check, level, ms)`` runs of one moment, in its ``buckets``."""
+        rows = self.rows
+        for check, level, ms in runs:
+            names = (status_counter(level), bucket_of(ms))
+            for period, start in buckets:
+                key = (host, check, period, start)
+                counts = rows.get(key)
+                if counts is None:
+                    counts = rows[key] = Counts()
+                counts.runs += 1
+                counts.duration_total_ms += ms
+                if ms > counts.duration_max_ms:
+                    counts.duration_max_ms = ms
+                by_field = counts.by_field
+                for name in names:
+                    by_field[name] = by_field.get(name, 0) + 1
 
     def add_failing(
         self, host: str, check: str, start: dt.datetime, end: dt.datetime

@@ -92,45 +92,43 @@ def protected_runs(using: str, keep: int) -> set[int]:
     return set(ranked)
 
 
+Chunk = Callable[[int], tuple[int | None, int, list[int]]]
+
+
 def _batched(
-    chunk: Callable[[int], tuple[int | None, list[int]]],
-    model: type[Any],
-    batches: int | None,
-    using: str,
-) -> tuple[int, bool]:
+    chunk: Chunk, model: type[Any], batches: int | None, using: str, dry_run: bool
+) -> tuple[int, int, bool]:
     """Delete, a batch per transaction, what ``chunk(after)`` names.
 
-    ``chunk`` gives the last primary key it looked at (None when there is
-    nothing left) and the keys to delete, which may be fewer: kept rows still
-    move the cursor, so they are never read twice.
+    ``chunk`` gives the last primary key it read (None when there is nothing
+    left), how many it read, and the keys to delete: kept rows still move the
+    cursor, so they are never read twice. Returns (deleted, kept, complete).
     """
-    deleted, after, done = 0, 0, 0
+    deleted = kept = done = after = 0
     while batches is None or done < batches:
-        last, doomed = chunk(after)
+        last, read, doomed = chunk(after)
         if last is None:
-            return deleted, True
-        if doomed:
+            return deleted, kept, True
+        if doomed and not dry_run:
             with transaction.atomic(using=using):
                 model.objects.using(using).filter(pk__in=doomed).delete()
-            deleted += len(doomed)
+        deleted, kept = deleted + len(doomed), kept + read - len(doomed)
         after, done = last, done + 1
-    return deleted, False
+    return deleted, kept, False
 
 
 def _chunks(
-    queryset: QuerySet[Any],
-    batch_size: int,
-    keep: set[int] | frozenset[int] = frozenset(),
-) -> Callable[[int], tuple[int | None, list[int]]]:
-    def chunk(after: int) -> tuple[int | None, list[int]]:
+    queryset: QuerySet[Any], size: int, keep: set[int] | frozenset[int]
+) -> Chunk:
+    def chunk(after: int) -> tuple[int | None, int, list[int]]:
         pks = list(
             queryset.filter(pk__gt=after)
             .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
+            .values_list("pk", flat=True)[:size]
         )
         if not pks:
-            return None, []
-        return pks[-1], [pk for pk in pks if pk not in keep]
+            return None, 0, []
+        return pks[-1], len(pks), [pk for pk in pks if pk not in keep]
 
     return chunk
 
@@ -141,11 +139,13 @@ def prune(
     using: str | None = None,
     batches: int | None = None,
     batch_size: int = BATCH_SIZE,
+    dry_run: bool = False,
 ) -> Pruned:
     """Delete what the retention settings say is too old.
 
     ``batches`` bounds the batches per table (None: until done); a prune
     that stops early says so with ``complete=False``, and the next goes on.
+    ``dry_run`` counts what would go and deletes nothing.
     """
     using = using or router.db_for_write(HeartbeatRun)
     now = now or timezone.now()
@@ -177,21 +177,26 @@ def prune(
             frozenset(),
         ),
         # A host unseen for the whole run retention is a replica that was
-        # replaced; the pruning marker (host "") is seen at every prune.
+        # replaced. Only its host row says when it was last seen.
         (
             "states",
             CheckState,
-            db[CheckState].filter(seen_at__lt=run_cutoff),
+            db[CheckState].filter(
+                host__in=db[CheckState]
+                .filter(check_name="", seen_at__lt=run_cutoff)
+                .exclude(host="")
+                .values("host")
+            ),
             frozenset(),
         ),
     ]
     for name, model, queryset, kept in work:
-        deleted, complete = _batched(
-            _chunks(queryset, batch_size, kept), model, batches, using
+        deleted, skipped, complete = _batched(
+            _chunks(queryset, batch_size, kept), model, batches, using, dry_run
         )
         setattr(result, name, deleted)
+        result.kept_failures += skipped
         result.complete = result.complete and complete
-    result.kept_failures = len(keep)
     return result
 
 

@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ from dockerflow.checks import HeartbeatResult
 from ..conf import conf
 from ..models import HeartbeatRun
 from . import pruning
-from .aggregates import Tally, flush
+from .aggregates import Tally, flush, periods
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
 
 __all__ = ["Pending", "Recorder"]
@@ -38,6 +39,8 @@ MODES = (CHANGES, ALL, OFF)
 #: Seconds to leave the database alone after a write failed, so a database
 #: that is down does not add a connection attempt to every heartbeat.
 RETRY_SECONDS = 10.0
+#: Seconds a version read from version.json is reused.
+VERSION_SECONDS = 10.0
 
 
 @dataclass
@@ -100,9 +103,11 @@ class Recorder:
             self._flushed_at = time.monotonic()
             self._retry_at = 0.0
             self._pruned_at = time.monotonic()
+            self._hour: tuple[int, tuple[tuple[str, dt.datetime], ...]] | None = None
+            self._version_read: tuple[float, Any, str] | None = None
             # Concurrent callers of one single-flight run get the same
             # result object; it is one run, recorded once.
-            self._recent: deque[tuple[int, float]] = deque(maxlen=64)
+            self._recent: deque[weakref.ref[HeartbeatResult]] = deque(maxlen=16)
 
     def prepare(
         self,
@@ -116,25 +121,22 @@ class Recorder:
         mode = conf.HISTORY
         if mode not in (CHANGES, ALL) or result.cached:
             return None
-        stamp = (id(result), result.started_at)
         started = result.started_at or time.time()
-        moment = dt.datetime.fromtimestamp(started, dt.timezone.utc)
         host = history_host()
         sample = _number(conf.HISTORY_SAMPLE_SECONDS, 300.0)
         flush_every = _number(conf.HISTORY_FLUSH_SECONDS, 60.0)
-        version = _version()
-        signature = json.dumps([version, sorted(result.statuses.items())])
+        version = self._version()
+        runs = [(c.name, c.level, c.duration * 1000.0) for c in result]
+        level = max((lv for _name, lv, _ms in runs), default=0)
+        runs.append(("", level, result.duration * 1000.0))
+        # Levels, not status words: the same for "changed or not", and cheaper.
+        signature = json.dumps([version, sorted((n, lv) for n, lv, _ms in runs)])
         now = time.monotonic()
         with self._lock:
-            if stamp in self._recent:
+            if any(seen() is result for seen in self._recent):
                 return None
-            self._recent.append(stamp)
-            tally = self._tally
-            tally.add_run(host, "", moment, result.level, result.duration * 1000.0)
-            for check in result:
-                tally.add_run(
-                    host, check.name, moment, check.level, check.duration * 1000.0
-                )
+            self._recent.append(weakref.ref(result))
+            self._tally.add_runs(host, self._buckets(started), runs)
             known = self._known.get(host)
             if force or mode == ALL:
                 store = ALWAYS
@@ -154,12 +156,18 @@ class Recorder:
                 if store != NEVER:
                     self._lost(host, result, "the database failed moments ago")
                 return None
-            self._flushed_at = now
-            tally = self._tally.take()
+            # The counters ride along with a flip or a sample, which are rare,
+            # and with a forced run (a one-off command may be all there is),
+            # but not with every run of the "all" mode: that waits its turn.
+            if flush_due or store == IF_DUE or force:
+                self._flushed_at = now
+                tally = self._tally.take()
+            else:
+                tally = Tally()
         return Pending(
             Visit(
                 host=host,
-                time=moment,
+                time=dt.datetime.fromtimestamp(started, dt.timezone.utc),
                 result=result,
                 source=source,
                 http_status=http_status,
@@ -171,6 +179,25 @@ class Recorder:
             ),
             tally,
         )
+
+    def _buckets(self, started: float) -> tuple[tuple[str, dt.datetime], ...]:
+        """The hour and day of ``started``, worked out once per hour (lock held)."""
+        hour = int(started // 3600)
+        cached = self._hour
+        if cached is None or cached[0] != hour:
+            moment = dt.datetime.fromtimestamp(hour * 3600, dt.timezone.utc)
+            cached = self._hour = (hour, tuple(periods(moment)))
+        return cached[1]
+
+    def _version(self) -> str:
+        """version.json's version, read at most every few seconds: a new
+        version normally comes with a new process anyway."""
+        now = time.monotonic()
+        source = (conf.VERSION_CALLBACK, conf.BASE_DIR)
+        cached = self._version_read
+        if cached is None or cached[1] != source or now - cached[0] > VERSION_SECONDS:
+            cached = self._version_read = (now, source, _version())
+        return cached[2]
 
     def write(self, pending: Pending) -> HeartbeatRun | None:
         """Send ``pending`` to the database; the stored run, if any. Never raises."""
