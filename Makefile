@@ -92,6 +92,7 @@ bench: venv
 	$(BIN)/python benchmarks/history_storage.py
 	$(BIN)/python benchmarks/healthcheck_probe.py
 	$(BIN)/python benchmarks/history_api.py
+	$(BIN)/python benchmarks/history_admin.py --reuse
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:

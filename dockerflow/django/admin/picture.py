@@ -6,110 +6,47 @@ aggregates) plus one bounded window of runs for the deploys, whatever the size.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from ..conf import conf
 from ..models import (
-    DURATION_BUCKETS,
     FAILING,
     CheckState,
     HeartbeatAggregate,
     HeartbeatRun,
     Period,
 )
-from . import svg
+from . import figures, svg
 
 HOUR = timedelta(hours=1)
-DAY = timedelta(days=1)
 BUCKETS = 24
-#: The duration histogram's fields, summed per check.
-HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
 COUNTS = ("runs", "ok", "info", "warning", "error", "critical", "failing_seconds")
-
-
-@dataclass(frozen=True)
-class CheckFigures:
-    """One check across every host: the per-check table under the heatmap."""
-
-    name: str
-    status: str
-    since: datetime | None
-    hosts_failing: int
-    hosts: int
-    uptime_24h: float | None
-    uptime_7d: float | None
-    uptime_30d: float | None
-    p50_24h: float | None
-    p95_24h: float | None
-    p95_30d: float | None
 
 
 @dataclass(frozen=True)
 class Picture:
     heatmap: svg.Heatmap
-    checks: tuple[CheckFigures, ...]
+    checks: tuple[figures.CheckFigures, ...]
 
 
 def missing_after() -> timedelta:
     """How long a host may stay silent before it counts as missing.
 
-    A host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS; one
-    more interval of grace covers a slow probe or a restart.
+    A live host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS;
+    one more interval and a minute of grace cover a slow probe or a restart.
     """
-    sample = float(getattr(settings, "DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300) or 300)
-    return timedelta(seconds=2 * sample + 60)
-
-
-def percentile(histogram: Iterable[int], q: float) -> float | None:
-    """The upper edge (ms) of the histogram bucket holding the ``q`` quantile."""
-    counts = list(histogram)
-    total = sum(counts)
-    if not total:
-        return None
-    target = math.ceil(q * total)
-    seen = 0
-    for count, (_name, edge) in zip(counts, DURATION_BUCKETS, strict=True):
-        seen += count
-        if seen >= target:
-            return edge
-    return DURATION_BUCKETS[-1][1]  # pragma: no cover - the loop always returns
-
-
-def _summed(
-    rows: QuerySet[HeartbeatAggregate],
-    names: list[str],
-    since: datetime,
-    keys: tuple[str, ...],
-    fields: Iterable[str],
-    **extra: Any,
-) -> list[dict[str, Any]]:
-    """``fields`` of the named checks' rows since ``since``, summed per ``keys``."""
-    # An alias may not shadow the field it sums, hence the prefix.
-    sums = {f"sum_{name}": Sum(name) for name in fields}
-    grouped = (
-        # Naming the checks lets the (period, check, start) index find each.
-        rows.filter(check_name__in=names, start__gte=since)
-        .values(*keys)
-        .annotate(**sums, **extra)
-        .order_by()
-    )
-    return [
-        {key.removeprefix("sum_"): value or 0 for key, value in row.items()}
-        for row in grouped
-    ]
-
-
-def _uptime(runs: int | None, failing: int | None) -> float | None:
-    return (1.0 - (failing or 0) / runs) if runs else None
+    try:
+        sample = float(conf.HISTORY_SAMPLE_SECONDS)
+    except (TypeError, ValueError):
+        sample = 300.0
+    return timedelta(seconds=2 * max(sample, 1.0) + 60)
 
 
 def _worst(row: dict[str, Any]) -> str:
@@ -251,7 +188,7 @@ def _check_rows(
     columns: list[Column], now: datetime, names: list[str], url: str
 ) -> tuple[svg.Row, ...]:
     found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
-    aggregates = _summed(
+    aggregates = figures.summed(
         HeartbeatAggregate.objects.filter(period=Period.HOUR),
         names,
         columns[0].start,
@@ -266,63 +203,6 @@ def _check_rows(
         link = f"{url}?{urlencode({'failing_check': name})}"
         rows.append(svg.Row(name, _cells(columns, now, found[name], link), href=link))
     return tuple(rows)
-
-
-def _figures(
-    start: datetime, now: datetime, states: list[dict[str, Any]]
-) -> tuple[CheckFigures, ...]:
-    names = sorted({state["check_name"] for state in states})
-    hours = _summed(
-        HeartbeatAggregate.objects.filter(period=Period.HOUR),
-        names,
-        start,
-        ("check_name",),
-        ("runs", "error", "critical", *HISTOGRAM),
-    )
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week = Q(start__gte=today - 6 * DAY)
-    failed = F("error") + F("critical")
-    days = _summed(
-        HeartbeatAggregate.objects.filter(period=Period.DAY),
-        names,
-        today - 29 * DAY,
-        ("check_name",),
-        ("runs", *HISTOGRAM),
-        failed=Sum(failed),
-        runs_7d=Sum("runs", filter=week),
-        failed_7d=Sum(failed, filter=week),
-    )
-    day = {row["check_name"]: row for row in hours}
-    month = {row["check_name"]: row for row in days}
-    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for state in states:
-        by_check[state["check_name"]].append(state)
-    figures = []
-    for name in sorted(by_check):
-        hosts = by_check[name]
-        status = svg.worst([h["status"] for h in hosts])
-        # Failing: since the first host failed. Healthy: since the last recovered.
-        at_worst = [h["since"] for h in hosts if h["status"] == status]
-        since = min(at_worst) if status in FAILING else max(at_worst)
-        d, m = day.get(name, {}), month.get(name, {})
-        figures.append(
-            CheckFigures(
-                name=name,
-                status=status,
-                since=timezone.localtime(since),
-                hosts_failing=sum(h["status"] in FAILING for h in hosts),
-                hosts=len(hosts),
-                uptime_24h=_uptime(
-                    d.get("runs"), d.get("error", 0) + d.get("critical", 0)
-                ),
-                uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
-                uptime_30d=_uptime(m.get("runs"), m.get("failed")),
-                p50_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.5),
-                p95_24h=percentile((d.get(n, 0) for n in HISTOGRAM), 0.95),
-                p95_30d=percentile((m.get(n, 0) for n in HISTOGRAM), 0.95),
-            )
-        )
-    return tuple(figures)
 
 
 def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture:
@@ -357,4 +237,4 @@ def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture
         kind=rows,
     )
     current_checks = [s for s in checks if s["seen_at"] >= late]
-    return Picture(heatmap, _figures(start, now, current_checks))
+    return Picture(heatmap, figures.figures(start, now, current_checks))

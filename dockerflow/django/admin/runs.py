@@ -171,35 +171,33 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
             ]
         return super().changelist_view(request, extra_context=context)
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: HeartbeatRun | None = None,
     ) -> HttpResponse:
-        context = dict(extra_context or {})
-        if self.has_view_or_change_permission(request):
-            run = HeartbeatRun.objects.filter(pk=object_id).first()
-            if run is not None:
-                context["dockerflow_checks"] = [
-                    {
-                        "name": check.name,
-                        "badge": badge(check.status),
-                        "messages": format_html_join(
-                            "",
-                            "<div><code>{}</code> {}</div>",
-                            (
-                                (m.get("id") or "", m.get("msg", ""))
-                                for m in check.messages
-                            ),
-                        ),
-                        "duration": duration_text(check.duration_ms),
-                    }
-                    for check in run.checks.order_by("id")
-                ]
-                context["dockerflow_host_url"] = self._list_url({"host": run.host})
-        return super().change_view(request, object_id, form_url, context)
+        # Called with the run the admin already fetched, after its permission
+        # checks: the checks table costs one query.
+        if obj is not None:
+            context["dockerflow_checks"] = [
+                {
+                    "name": check.name,
+                    "badge": badge(check.status),
+                    "messages": format_html_join(
+                        "",
+                        "<div><code>{}</code> {}</div>",
+                        ((m.get("id") or "", m.get("msg", "")) for m in check.messages),
+                    ),
+                    "duration": duration_text(check.duration_ms),
+                }
+                for check in obj.checks.order_by("id")
+            ]
+            context["dockerflow_host_url"] = self._list_url({"host": obj.host})
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(StatusChange)
