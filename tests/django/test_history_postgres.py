@@ -6,9 +6,11 @@ Collected only when DOCKERFLOW_TEST_DATABASE=postgres (see conftest.py).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +19,7 @@ from django.test import Client, override_settings
 
 from dockerflow.django import history
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun, StatusChange
-from tests.services import require_postgres
+from tests.services import hung_server, require_postgres
 
 from .history_helpers import run
 
@@ -85,21 +87,28 @@ def test_workers_flipping_at_once_write_each_change_once(
     assert whole.error == WORKERS * (ROUNDS // 2)
 
 
-@pytest.fixture
-def database_down() -> Iterator[None]:
-    """New connections to the test database go to a port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+@contextlib.contextmanager
+def _database_at(new_port: int) -> Iterator[None]:
+    """New connections to the test database go to ``new_port``."""
     settings = connection.settings_dict  # shared by every thread's connection
     port = settings["PORT"]
-    settings["PORT"] = str(closed_port)
+    settings["PORT"] = str(new_port)
     connection.close()
     try:
         yield
     finally:
         settings["PORT"] = port
         connection.close()
+
+
+@pytest.fixture
+def database_down() -> Iterator[None]:
+    """New connections to the test database go to a port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    with _database_at(closed_port):
+        yield
 
 
 @override_settings(DOCKERFLOW_HEARTBEAT_DETAILS="always")
@@ -119,5 +128,24 @@ def test_a_heartbeat_without_its_database_answers_and_logs_the_lost_run(
     )
     lost = [r for r in caplog.records if r.name == "dockerflow.history"]
     assert len(lost) == 1
-    assert "Heartbeat run not recorded: OperationalError" in lost[0].getMessage()
+    assert lost[0].getMessage() == (
+        "Heartbeat run not recorded: the run found the database failing"
+    )
     assert lost[0].failing_checks == ["check_database_connected"]
+
+
+@override_settings(DOCKERFLOW_CHECK_TIMEOUT=1.0)
+def test_a_hung_database_does_not_hold_the_heartbeat(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The run's own database check finds it hung: nothing waits on a write."""
+    require_postgres()
+    caplog.set_level(logging.WARNING, logger="dockerflow.history")
+    with hung_server() as port, _database_at(port):
+        started = time.monotonic()
+        response = Client().get("/__heartbeat__")
+        took = time.monotonic() - started
+    assert response.status_code == 500
+    assert took < 1.0 + 3, took  # the check timeout plus slack, not a socket's
+    lost = [r.getMessage() for r in caplog.records if r.name == "dockerflow.history"]
+    assert lost == ["Heartbeat run not recorded: the run found the database failing"]

@@ -18,12 +18,10 @@ from tests.e2e.targets import (
     AUTH,
     HUNG,
     REFUSED,
-    TARGETS,
     TIMEOUTS,
     VERSION,
     Fleet,
     Target,
-    expect_failure,
     write_version,
 )
 
@@ -246,13 +244,6 @@ def without_id(records: list[dict[str, Any]], rid: str) -> list[tuple[Any, ...]]
 def test_every_record_of_a_request_carries_its_id(
     request: pytest.FixtureRequest, fleet: Fleet, target: Target
 ) -> None:
-    expect_failure(
-        request,
-        target,
-        DJANGO,
-        "Django logs its 404 and 500 records after the middleware reset the id "
-        "(issue 11, item 5)",
-    )
     server = fleet.server(target)
     paths = [target.log_path, "/no-such-page/", target.boom_path]
     windows = requests_and_their_records(server, paths)
@@ -266,13 +257,6 @@ def test_every_record_of_a_request_carries_its_id(
 def test_every_record_of_a_failing_heartbeat_carries_its_id(
     request: pytest.FixtureRequest, fleet: Fleet, target: Target
 ) -> None:
-    expect_failure(
-        request,
-        target,
-        DJANGO,
-        "Django logs 'Internal Server Error' after the middleware reset the id "
-        "(issue 11, item 5)",
-    )
     server = fleet.server(target, REFUSED)
     ((rid, records),) = requests_and_their_records(server, ["/__heartbeat__"])
     assert any(r["Fields"].get("check") == "check_redis_connected" for r in records)
@@ -284,13 +268,6 @@ def test_every_record_of_a_failing_heartbeat_carries_its_id(
 def test_records_logged_inside_checks_carry_the_request_id(
     request: pytest.FixtureRequest, fleet: Fleet, target: Target
 ) -> None:
-    expect_failure(
-        request,
-        target,
-        {t.name for t in TARGETS},
-        "checks run on threads that do not get the request's context "
-        "(issue 11, item 5)",
-    )
     server = fleet.server(target)
     time.sleep(1.2)  # past the cached result, so the checks run again
     rid, since = new_rid(), server.line_count()

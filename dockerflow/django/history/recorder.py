@@ -67,6 +67,14 @@ def _number(value: Any, default: float) -> float:
     return number if number >= 0 else default
 
 
+def _database_failed(result: HeartbeatResult) -> bool:
+    """Whether the run's own database check failed (refused, broken or hung)."""
+    return any(
+        check.failed and check.name.endswith("check_database_connected")
+        for check in result
+    )
+
+
 def history_host() -> str:
     host = conf.HISTORY_HOST
     return host if isinstance(host, str) and host else socket.gethostname()
@@ -155,6 +163,12 @@ class Recorder:
             if now < self._retry_at:
                 if store != NEVER:
                     self._lost(host, result, "the database failed moments ago")
+                return None
+            if _database_failed(result):
+                # The run just found the database down or hung: writing to it
+                # would fail, or hold the heartbeat until a socket gives up.
+                if store != NEVER:
+                    self._lost(host, result, "the run found the database failing")
                 return None
             # The counters ride along with a flip or a sample, which are rare,
             # and with a forced run (a one-off command may be all there is),
