@@ -98,12 +98,7 @@ class Dockerflow(DockerflowExtension):
             app.add_signal(None, event)
         app.register_listener(self._validate_config, "before_server_start")
         if checks.is_sanic_redis(self.redis):
-            self.registry.register_partial(
-                checks.check_redis_connected,
-                self.redis,
-                app,
-                name="check_redis_connected",
-            )
+            self.add_builtin(checks.check_redis_connected, self.redis, app)
         app.ctx.dockerflow = self
 
     async def _validate_config(self, app: Sanic, *_: Any) -> None:

@@ -79,11 +79,18 @@ def to_result(
         messages = _normalize(name, outcome.value)
         duration, timed_out = outcome.duration, False
     kept = tuple(m for m in messages if getattr(m, "id", None) not in silenced)
-    _log(name, kept, outcome)
+    # Every message is logged, silenced or not, as python-dockerflow does:
+    # silencing changes the heartbeat's verdict, not what the check found.
+    _log(name, tuple(messages), outcome, silenced)
     return CheckResult(name=name, messages=kept, duration=duration, timed_out=timed_out)
 
 
-def _log(name: str, messages: tuple[Any, ...], outcome: Outcome | None) -> None:
+def _log(
+    name: str,
+    messages: tuple[Any, ...],
+    outcome: Outcome | None,
+    silenced: frozenset[str],
+) -> None:
     error = outcome.error if outcome is not None else None
     exc_info = (type(error), error, error.__traceback__) if error is not None else None
     for message in messages:
@@ -93,5 +100,9 @@ def _log(name: str, messages: tuple[Any, ...], outcome: Outcome | None) -> None:
             getattr(message, "id", None) or name,
             _safe_text(message.msg),
             exc_info=exc_info,
-            extra={"check": name, "check_id": getattr(message, "id", None)},
+            extra={
+                "check": name,
+                "check_id": getattr(message, "id", None),
+                "silenced": getattr(message, "id", None) in silenced,
+            },
         )
