@@ -203,6 +203,8 @@ class Fleet:
                 DATABASE_URL=database,
                 REDIS_URL="" if state == STUCK else redis,
             )
+            if target.is_async:
+                env["E2E_ASYNC_MIDDLEWARE"] = "1"
         else:
             env["DATABASE_URL"] = database.replace(
                 "postgresql://", "postgresql+psycopg://", 1

@@ -1,7 +1,8 @@
 """The example project's settings, with what the e2e tests vary taken from the environment.
 
 E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
-turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs.
+turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
+E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware.
 """
 
 from __future__ import annotations
@@ -22,3 +23,8 @@ LOGGING["loggers"]["e2e"] = {  # type: ignore[index]
     "level": "INFO",
     "propagate": False,
 }
+if os.environ.get("E2E_ASYNC_MIDDLEWARE"):
+    # WhiteNoise is sync-only, and one sync-only middleware makes Django run
+    # the whole chain, Dockerflow's included, on a worker thread. Without it,
+    # requests under uvicorn take the async path an all-async stack takes.
+    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
