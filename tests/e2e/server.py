@@ -63,7 +63,8 @@ def request(
     pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
+        skip_host = any(name.lower() == "host" for name, _ in pairs)
+        conn.putrequest(method, path, skip_host=skip_host, skip_accept_encoding=True)
         for name, value in pairs:
             conn.putheader(name, value)
         conn.endheaders()
@@ -168,7 +169,7 @@ def is_summary(record: dict[str, Any], rid: str | None = None) -> bool:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             text = (task / "children").read_text().split()

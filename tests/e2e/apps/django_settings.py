@@ -8,11 +8,12 @@ E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from example_project.settings import *  # noqa: F403
 from example_project.settings import DOCKERFLOW_CHECKS, LOGGING
 
-BASE_DIR = os.environ["E2E_VERSION_DIR"]
+BASE_DIR = Path(os.environ["E2E_VERSION_DIR"])
 DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "0"))
 if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
