@@ -34,7 +34,8 @@ run: venv
 	$(BIN)/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
-## the suite on the oldest supported frameworks, and the coverage floor.
+## the suite and the Sanic end-to-end tests on the oldest supported
+## frameworks, and the coverage floor (servers and subprocesses included).
 test: lint typecheck docs pytest pytest-postgres compat coverage
 
 lint: venv
@@ -56,6 +57,7 @@ pytest-postgres: venv
 
 compat: $(COMPAT)/.installed
 	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
+	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/e2e -k sanic
 
 coverage: venv
 	$(BIN)/coverage combine -q
