@@ -48,10 +48,6 @@ class Target:
     log_text: str
 
     @property
-    def has_database(self) -> bool:
-        return self.framework != "sanic"
-
-    @property
     def is_async(self) -> bool:
         return self.name in ("django-uvicorn", "sanic")
 
