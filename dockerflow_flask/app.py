@@ -32,7 +32,7 @@ from .state import DockerflowState
 
 try:
     from flask_login import current_user
-except ImportError:  # Flask-Login is optional (a subprocess test runs without it)
+except ImportError:  # pragma: no cover - Flask-Login is optional
     current_user = None
 
 logger = logging.getLogger("dockerflow.flask")
