@@ -331,18 +331,14 @@ def validate_request_id(value: Any) -> str | None:
 
     Safe means 1 to ``REQUEST_ID_MAX_LENGTH`` characters of letters, digits
     and ``. _ : + / = -``: enough for UUIDs, trace ids and base64 ids, and
-    nothing that can break a log line or a header. Spaces and tabs around
-    the value are dropped first, as HTTP allows them there.
+    nothing that can break a log line or a header.
     """
     if isinstance(value, bytes):
         try:
             value = value.decode("ascii")
         except UnicodeDecodeError:
             return None
-    if not isinstance(value, str):
-        return None
-    value = value.strip(" \t")
-    if not 0 < len(value) <= REQUEST_ID_MAX_LENGTH:
+    if not isinstance(value, str) or not 0 < len(value) <= REQUEST_ID_MAX_LENGTH:
         return None
     return value if _REQUEST_ID_RE.fullmatch(value) else None
 
@@ -376,13 +372,22 @@ def get_or_generate_request_id(
     ambiguous.
 
     The header name is matched case-insensitively, even in a plain dict.
+    Spaces and tabs around the value are dropped, as HTTP allows them there.
     A header sent more than once is ambiguous, whether the server keeps the
     fields apart or joins them with commas (never part of a safe id), so
     it gets a fresh id too: every framework and server answers alike.
     """
     values = _header_values(headers, header_name or "X-Request-ID")
-    valid = validate_request_id(values[0]) if len(values) == 1 else None
-    return valid or str(uuid.uuid4())
+    if len(values) == 1:
+        value = values[0]
+        if isinstance(value, str):
+            value = value.strip(" \t")
+        elif isinstance(value, bytes):
+            value = value.strip(b" \t")
+        valid = validate_request_id(value)
+        if valid is not None:
+            return valid
+    return str(uuid.uuid4())
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -311,13 +311,6 @@ def test_request_id_bytes() -> None:
     assert validate_request_id(b"\xff") is None
 
 
-def test_spaces_around_a_request_id_are_dropped() -> None:
-    assert validate_request_id(" \tabc\t ") == "abc"
-    assert validate_request_id(b" abc ") == "abc"
-    assert validate_request_id("a bc") is None
-    assert validate_request_id(" \t ") is None
-
-
 def test_mozlog_handler_ignores_patches_to_stream_handler_emit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
