@@ -57,7 +57,8 @@ run: $(RUN_VENV)/.installed
 	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info --no-control-socket
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
-## the suite on the oldest supported frameworks, and the coverage floor.
+## the suite and the Sanic end-to-end tests on the oldest supported
+## frameworks, and the coverage floor (servers and subprocesses included).
 test: lint typecheck docs pytest pytest-postgres compat coverage
 
 lint: venv
@@ -79,6 +80,7 @@ pytest-postgres: venv
 
 compat: $(COMPAT)/.installed
 	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
+	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/e2e -k sanic
 
 coverage: venv
 	$(BIN)/coverage combine -q

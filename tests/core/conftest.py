@@ -1,9 +1,10 @@
-"""Fixtures for the core tests: records, a formatter, and strict JSON parsing."""
+"""Fixtures for the core tests: records, a formatter, strict JSON, logging state."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,3 +39,29 @@ def make_record(
 @pytest.fixture
 def formatter() -> JsonLogFormatter:
     return JsonLogFormatter(logger_name="tests")
+
+
+@pytest.fixture
+def logging_state() -> Iterator[None]:
+    """Put back every logger's level, handlers and flags after a test that
+    configures logging (dictConfig, fileConfig) for the whole process."""
+    manager = logging.Logger.manager
+    loggers = [logging.getLogger()] + [
+        v for v in manager.loggerDict.values() if isinstance(v, logging.Logger)
+    ]
+    saved = [
+        (logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+        for logger in loggers
+    ]
+    known = set(manager.loggerDict)
+    yield
+    for logger, level, handlers, propagate, disabled in saved:
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled
+    for name in set(manager.loggerDict) - known:
+        made = manager.loggerDict[name]
+        if isinstance(made, logging.Logger):
+            made.handlers.clear()
+            made.setLevel(logging.NOTSET)
+            made.propagate, made.disabled = True, False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -54,13 +55,16 @@ def release() -> Any:
 
 
 def test_checks_run_concurrently(engine: HeartbeatEngine) -> None:
-    pairs = [(f"c{i}", sleeper(0.3)) for i in range(5)]
-    began = time.perf_counter()
-    result = engine.run(pairs)
-    took = time.perf_counter() - began
-    assert result.passed
-    assert took < 1.0, f"5 x 0.3 s checks took {took:.2f} s: they did not overlap"
-    assert all(0.3 <= d < 0.3 + SLACK for d in result.durations.values())
+    # Each check waits until all five have started: run one after another,
+    # the first would wait alone and fail on the barrier's timeout.
+    barrier = threading.Barrier(5, timeout=10)
+
+    def check() -> list[Any]:
+        barrier.wait()
+        return []
+
+    result = engine.run([(f"c{i}", check) for i in range(5)], timeout=20)
+    assert result.passed, result.payload(details=True)
 
 
 def test_hung_check_is_an_error_and_the_run_answers_on_time(
@@ -233,25 +237,45 @@ def test_caching(engine: HeartbeatEngine) -> None:
     engine.clear_cache()
 
 
+def blocked_waiting(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is parked in a threading wait (a future's result,
+    an event), rather than still on its way there."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    return (
+        frame is not None
+        and frame.f_code.co_name == "wait"
+        and frame.f_code.co_filename == threading.__file__
+    )
+
+
 def test_concurrent_runs_share_one_run(engine: HeartbeatEngine) -> None:
     calls: list[int] = []
+    go = threading.Event()
 
-    def slow() -> None:
+    def leader_check() -> list[Any]:
         calls.append(1)
-        time.sleep(0.3)
+        go.wait(10)  # held until every caller has joined the run
+        return []
 
     results: list[HeartbeatResult] = []
-    pairs = [("slow", slow)]
-    threads = [
-        threading.Thread(target=lambda: results.append(engine.run(pairs)))
+    pairs = [("held", leader_check)]
+    callers = [
+        threading.Thread(target=lambda: results.append(engine.run(pairs, timeout=20)))
         for _ in range(8)
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(5)
-    assert len(results) == 8
-    assert len(calls) == 1
+    for caller in callers:
+        caller.start()
+    deadline = time.monotonic() + 10
+    while not all(blocked_waiting(c) for c in callers):
+        assert time.monotonic() < deadline, "callers never all waited"
+        time.sleep(0.01)
+    go.set()
+    for caller in callers:
+        caller.join(10)
+    assert len(results) == 8 and all(r.passed for r in results)
+    # One run, whose result every caller shares; separate runs would each
+    # have joined the one check thread, but made results of their own.
+    assert len(calls) == 1 and len({id(r) for r in results}) == 1
 
 
 def test_thread_cleanup_runs_on_the_worker_thread() -> None:
@@ -281,20 +305,33 @@ def test_async_checks_in_a_sync_run(engine: HeartbeatEngine) -> None:
 async def test_async_run_mixes_sync_and_async_checks_concurrently(
     engine: HeartbeatEngine,
 ) -> None:
-    async def async_sleep() -> list[Any]:
-        await asyncio.sleep(0.3)
+    # Every check, on a thread or on the loop, waits until all four started.
+    started, lock, everyone = [0], threading.Lock(), threading.Event()
+
+    def arrive() -> None:
+        with lock:
+            started[0] += 1
+            if started[0] == 4:
+                everyone.set()
+
+    def sync_check() -> list[Any]:
+        arrive()
+        assert everyone.wait(10), "the other checks never started"
+        return []
+
+    async def async_check() -> list[Any]:
+        arrive()
+        assert await asyncio.to_thread(everyone.wait, 10), "never all started"
         return []
 
     pairs = [
-        ("s1", sleeper(0.3)),
-        ("s2", sleeper(0.3)),
-        ("a1", async_sleep),
-        ("a2", async_sleep),
+        ("s1", sync_check),
+        ("s2", sync_check),
+        ("a1", async_check),
+        ("a2", async_check),
     ]
-    began = time.perf_counter()
-    result = await engine.run_async(pairs)
-    assert time.perf_counter() - began < 1.0
-    assert result.passed
+    result = await engine.run_async(pairs, timeout=20)
+    assert result.passed, result.payload(details=True)
 
 
 @pytest.mark.asyncio
@@ -396,15 +433,24 @@ async def test_cancelled_leader_lets_joiners_run(engine: HeartbeatEngine) -> Non
         await leader
 
 
-def test_hung_thread_finishing_after_its_loop_closed(engine: HeartbeatEngine) -> None:
-    finished = threading.Event()
+def test_hung_thread_finishing_after_its_loop_closed(
+    engine: HeartbeatEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    release = threading.Event()
+    workers: list[threading.Thread] = []
 
     def slow() -> list[Any]:
-        time.sleep(0.3)
-        finished.set()
+        workers.append(threading.current_thread())
+        release.wait(10)
         return []
 
+    caplog.set_level(logging.DEBUG)
     result = asyncio.run(engine.run_async([("slow", slow)], timeout=0.05))
     assert result.failed
-    assert finished.wait(5)
-    time.sleep(0.05)  # the done-callback runs after the loop closed: no error
+    release.set()  # the check ends after its loop closed
+    (worker,) = workers
+    worker.join(10)  # its done-callbacks ran on it, before it ended
+    assert not worker.is_alive()
+    # A failing callback would only be logged, by concurrent.futures or asyncio.
+    theirs = [r for r in caplog.records if r.name in ("asyncio", "concurrent.futures")]
+    assert [r.getMessage() for r in theirs if r.levelno >= logging.WARNING] == []

@@ -155,6 +155,7 @@ def test_json_array_message_is_kept(formatter: JsonLogFormatter) -> None:
     assert strict_loads(formatter.format(record))["Fields"]["msg"] == "{[1]}"
 
 
+@pytest.mark.usefixtures("logging_state")
 def test_dict_config_with_logger_name(tmp_path: Path) -> None:
     stream = io.StringIO()
     logging.config.dictConfig(
@@ -185,6 +186,7 @@ def test_dict_config_with_logger_name(tmp_path: Path) -> None:
     assert out["Fields"]["msg"] == "I am logging in mozlog format now!"
 
 
+@pytest.mark.usefixtures("logging_state")
 def test_file_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ini = tmp_path / "logging.ini"
     ini.write_text(

@@ -45,6 +45,7 @@ def test_valid_file(tmp_path: Path) -> None:
         "version": "1.0",
         "commit": "abc",
         "build": "1",
+        "numbers": [1.5, -2e10, 0],
     }
     write(tmp_path, json.dumps(data))
     assert get_version(tmp_path) == data
@@ -98,6 +99,11 @@ def finishes(func: Callable[[], Any], seconds: float = 10) -> Any:
     thread.join(seconds)
     assert outcome, f"still blocked after {seconds} s"
     return outcome[0]
+
+
+def test_file_gone_between_stat_and_open(tmp_path: Path) -> None:
+    with pytest.raises(VersionFileError, match="cannot be read"):
+        version._read(str(tmp_path / "version.json"))
 
 
 def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:

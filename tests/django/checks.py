@@ -1,12 +1,11 @@
 """Django-style checks the tests list in DOCKERFLOW_CHECKS by dotted path.
 
-Each one behaves in one clear way: passes, warns, fails, raises, sleeps or hangs.
+Each one behaves in one clear way: passes, warns, fails, raises, waits or hangs.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from django.core import checks
@@ -38,13 +37,17 @@ def raising(app_configs: Any, **kwargs: Any) -> list[Any]:
     raise RuntimeError("check exploded")
 
 
-def slow_a(app_configs: Any, **kwargs: Any) -> list[Any]:
-    time.sleep(0.5)
+#: together_a and together_b each wait here until the other has started too.
+together = threading.Barrier(2, timeout=10)
+
+
+def together_a(app_configs: Any, **kwargs: Any) -> list[Any]:
+    together.wait()
     return []
 
 
-def slow_b(app_configs: Any, **kwargs: Any) -> list[Any]:
-    time.sleep(0.5)
+def together_b(app_configs: Any, **kwargs: Any) -> list[Any]:
+    together.wait()
     return []
 
 

@@ -156,17 +156,19 @@ class TestMigrations:
         )
         assert check_migrations_applied([apps.get_app_config("auth")]) == []
 
-    def test_unreachable_database_is_info(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        def broken(*args: Any, **kwargs: Any) -> None:
-            raise ConnectionError("no route to host")
-
-        monkeypatch.setattr(
-            "django.db.migrations.loader.MigrationLoader.__init__", broken
+    def test_unreachable_database_is_info(self, other_databases: Any) -> None:
+        other_databases(
+            default={
+                "ENGINE": "django.db.backends.postgresql",
+                "HOST": "127.0.0.1",
+                "PORT": str(refused_port()),
+                "NAME": "test",
+                "USER": "postgres",
+            }
         )
         messages = check_migrations_applied(None)
         assert ids(messages) == [health.INFO_CANT_CHECK_MIGRATIONS]
+        assert "Connection refused" in messages[0].msg
 
 
 class TestRedis:

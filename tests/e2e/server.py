@@ -63,7 +63,8 @@ def request(
     pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
+        skip_host = any(name.lower() == "host" for name, _ in pairs)
+        conn.putrequest(method, path, skip_host=skip_host, skip_accept_encoding=True)
         for name, value in pairs:
             conn.putheader(name, value)
         conn.endheaders()
@@ -84,6 +85,23 @@ class Server:
 
     def request(self, path: str, method: str = "GET", **kwargs: Any) -> Response:
         return request(self.port, path, method, **kwargs)
+
+    def repeat(
+        self, path: str, count: int, headers: Mapping[str, str] | None = None
+    ) -> dict[int, int]:
+        """``count`` GETs of ``path`` on one kept-alive connection (reopened
+        whenever the server closes it); how many got each status."""
+        statuses: dict[int, int] = {}
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        try:
+            for _ in range(count):
+                conn.request("GET", path, headers=dict(headers or {}))
+                resp = conn.getresponse()
+                resp.read()
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+        finally:
+            conn.close()
+        return statuses
 
     def stdout(self) -> str:
         return self.stdout_path.read_text(errors="replace")
@@ -151,9 +169,12 @@ def is_summary(record: dict[str, Any], rid: str | None = None) -> bool:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
+        try:
+            text = (task / "children").read_text().split()
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
         found.extend(int(child) for child in text)
     return found
 

@@ -48,10 +48,6 @@ class Target:
     log_text: str
 
     @property
-    def has_database(self) -> bool:
-        return self.framework != "sanic"
-
-    @property
     def is_async(self) -> bool:
         return self.name in ("django-uvicorn", "sanic")
 
@@ -122,12 +118,43 @@ class Fleet:
     """Servers by (target, state), started on first use and stopped at the end."""
 
     root: Path
-    django_db: str  # the migrated PostgreSQL database the Django servers share
-    static_root: Path
     stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     servers: dict[tuple[str, str], Server] = field(default_factory=dict)
     version_dirs: dict[str, Path] = field(default_factory=dict)
+    secret_key: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex}")
     _hung_port: int | None = None
+    _django_db: str | None = None
+
+    @property
+    def static_root(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def django_db(self) -> str:
+        """The example project's PostgreSQL database, made, migrated and its
+        static files collected on first use; dropped at the end."""
+        if self._django_db is None:
+            self._django_db = self.stack.enter_context(django_database())
+            for args in (
+                ("migrate", "--noinput"),
+                ("collectstatic", "--noinput", "-v", "0"),
+            ):
+                done = manage(self.manage_env(), *args)
+                assert done.returncode == 0, done.stdout + done.stderr
+        return self._django_db
+
+    def manage_env(self, **extra: str) -> dict[str, str]:
+        """The environment of ``manage.py`` for the example project."""
+        base = POSTGRES_URL.rsplit("/", 1)[0]
+        return {
+            "DJANGO_SETTINGS_MODULE": "tests.e2e.apps.django_settings",
+            "E2E_VERSION_DIR": str(self.version_dir(BY_NAME["django-gunicorn"])),
+            "DJANGO_STATIC_ROOT": str(self.static_root),
+            "DJANGO_SECRET_KEY": self.secret_key,
+            "DATABASE_URL": f"{base}/{self.django_db}",
+            "REDIS_URL": REDIS_URL,
+            **extra,
+        }
 
     def version_dir(self, target: Target) -> Path:
         """Where ``target``'s servers read version.json; tests may change it."""
@@ -179,10 +206,12 @@ class Fleet:
             "SANIC_DOCKERFLOW_CHECK_TIMEOUT": timeout,
             "SANIC_DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": cache,
         }
-        base = POSTGRES_URL.rsplit("/", 1)[0]
-        database = (
-            f"{base}/{self.django_db}?application_name={self.app_name(target, state)}"
-        )
+        name = self.app_name(target, state)
+        if target.framework == "django":
+            database = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{self.django_db}"
+        else:
+            database = POSTGRES_URL
+        database = f"{database}?application_name={name}"
         redis = REDIS_URL
         if state in (REFUSED, HUNG):
             port = refused_port() if state == REFUSED else self.hung_port()
@@ -195,7 +224,7 @@ class Fleet:
                 DJANGO_SETTINGS_MODULE="tests.e2e.apps.django_settings",
                 E2E_VERSION_DIR=str(self.version_dir(target)),
                 DJANGO_DEBUG="0",
-                DJANGO_SECRET_KEY="e2e-" + uuid.uuid4().hex,
+                DJANGO_SECRET_KEY=self.secret_key,
                 DJANGO_STATIC_ROOT=str(self.static_root),
                 # Persistent connections, so a leaked one stays countable.
                 DJANGO_CONN_MAX_AGE="60",
@@ -203,6 +232,8 @@ class Fleet:
                 DATABASE_URL=database,
                 REDIS_URL="" if state == STUCK else redis,
             )
+            if target.is_async:
+                env["E2E_ASYNC_MIDDLEWARE"] = "1"
         else:
             env["DATABASE_URL"] = database.replace(
                 "postgresql://", "postgresql+psycopg://", 1

@@ -7,6 +7,7 @@ heartbeat must still answer within the check timeout plus some slack.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -87,6 +88,30 @@ def test_database_postgres_refused() -> None:
         health.ERROR_DB_API_EXCEPTION
         in body["details"]["check_database_connected"]["messages"]
     )
+
+
+def test_database_hung_answers_within_the_timeout() -> None:
+    with hung_server() as port:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+        app, db = sql_app(url)
+        app.config["DOCKERFLOW_CHECK_TIMEOUT"] = 0.5
+        started = time.perf_counter()
+        status, body = heartbeat(app)
+        elapsed = time.perf_counter() - started
+        assert status == 500
+        assert list(body["details"]["check_database_connected"]["messages"]) == [
+            health.ERROR_CHECK_TIMEOUT
+        ]
+        assert elapsed < 0.5 + 2.5
+        # The next probe joins the hung check instead of starting another.
+        assert heartbeat(app)[0] == 500
+        hung = [
+            t for t in threading.enumerate() if "check_database_connected" in t.name
+        ]
+        assert len(hung) == 1, hung
+    # Closing the hung server ends the check; its connection attempt fails.
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_database_sqlalchemy_error_is_e009() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -245,3 +246,23 @@ def test_only_flask_installed() -> None:
     assert details["check_migrations_applied"]["messages"] == {
         health.ERROR_MISCONFIGURED_DATABASE: "alembic is not installed: pip install alembic"
     }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Flask's heartbeat sends its signal unguarded, so a raising receiver "
+    "breaks the probe; Django logs it (issue 11, adapters after the refactor)",
+)
+def test_raising_receiver_is_logged_and_harmless(
+    make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _ = make_app()
+
+    @heartbeat_passed.connect_via(app)
+    def broken(sender: Any, **extra: Any) -> None:
+        raise ValueError("receiver bug")
+
+    response = app.test_client().get("/__heartbeat__")
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert ["ValueError" in r.getMessage() + str(r.exc_info) for r in errors] == [True]

@@ -1,17 +1,19 @@
 """The example project's settings, with what the e2e tests vary taken from the environment.
 
 E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
-turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs.
+turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
+E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from example_project.settings import *  # noqa: F403
 from example_project.settings import DOCKERFLOW_CHECKS, LOGGING
 
-BASE_DIR = os.environ["E2E_VERSION_DIR"]
+BASE_DIR = Path(os.environ["E2E_VERSION_DIR"])
 DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "0"))
 if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
@@ -22,3 +24,8 @@ LOGGING["loggers"]["e2e"] = {  # type: ignore[index]
     "level": "INFO",
     "propagate": False,
 }
+if os.environ.get("E2E_ASYNC_MIDDLEWARE"):
+    # WhiteNoise is sync-only, and one sync-only middleware makes Django run
+    # the whole chain, Dockerflow's included, on a worker thread. Without it,
+    # requests under uvicorn take the async path an all-async stack takes.
+    MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405

@@ -1,0 +1,174 @@
+"""What only the Django example project has: staff sessions, hosts, static files, manage.py.
+
+Runs against the contract suite's example-project servers, and runs
+``manage.py`` against the same migrated database.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.e2e.targets import (
+    BY_NAME,
+    Fleet,
+    Target,
+    manage,
+)
+from tests.services import hung_server, refused_port
+
+pytestmark = pytest.mark.e2e
+
+DJANGO_TARGETS = [BY_NAME["django-gunicorn"], BY_NAME["django-uvicorn"]]
+django_targets = pytest.mark.parametrize(
+    "target", DJANGO_TARGETS, ids=lambda t: t.name, indirect=True
+)
+
+SESSION_SCRIPT = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+
+for name, staff in (("staff", True), ("visitor", False)):
+    user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": staff})
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print("SESSION", name, user.pk, session.session_key)
+"""
+
+
+@pytest.fixture(scope="module")
+def sessions(fleet: Fleet) -> dict[str, tuple[str, str]]:
+    """Logged-in session cookies, by user name: (user id, Cookie header)."""
+    done = manage(fleet.manage_env(), "shell", "-c", SESSION_SCRIPT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [
+        line.split()[1:]
+        for line in done.stdout.splitlines()
+        if line.startswith("SESSION ")
+    ]
+    return {name: (pk, f"sessionid={key}") for name, pk, key in lines}
+
+
+@django_targets
+def test_staff_see_details_and_summaries_carry_their_id(
+    fleet: Fleet, target: Target, sessions: dict[str, tuple[str, str]]
+) -> None:
+    server = fleet.server(target)
+    staff_id, staff_cookie = sessions["staff"]
+    _, visitor_cookie = sessions["visitor"]
+    staff = server.request("/__heartbeat__", headers={"Cookie": staff_cookie}).json()
+    assert staff["checks"]["check_database_connected"] == "ok"
+    visitor = server.request("/__heartbeat__", headers={"Cookie": visitor_cookie})
+    assert visitor.json() == {"status": "ok"}
+
+    rid, since = f"e2e-{uuid.uuid4()}", server.line_count()
+    admin = server.request(
+        "/admin/", headers={"Cookie": staff_cookie, "X-Request-ID": rid}
+    )
+    assert admin.status == 200
+    (summary,) = server.summaries(rid, since)
+    assert str(summary["Fields"]["uid"]) == staff_id
+
+
+@django_targets
+def test_probes_by_ip_bypass_allowed_hosts(fleet: Fleet, target: Target) -> None:
+    server = fleet.server(target)
+    probe = server.request("/__lbheartbeat__", headers={"Host": "10.0.0.7:8000"})
+    assert probe.status == 200
+    page = server.request("/", headers={"Host": "10.0.0.7:8000"})
+    assert page.status == 400
+
+
+@django_targets
+def test_summary_fields(fleet: Fleet, target: Target) -> None:
+    server = fleet.server(target)
+    rid, since = f"e2e-{uuid.uuid4()}", server.line_count()
+    headers = {"User-Agent": "e2e-agent/1.0", "Accept-Language": "fr-CA"}
+    got = server.request("/hello/?name=e2e", headers={**headers, "X-Request-ID": rid})
+    assert got.status == 200
+    (summary,) = server.summaries(rid, since)
+    fields: dict[str, Any] = summary["Fields"]
+    assert (fields["method"], fields["path"], fields["agent"], fields["lang"]) == (
+        "GET",
+        "/hello/",
+        *headers.values(),
+    )
+    assert (fields["errno"], fields["uid"], summary["Severity"]) == (0, "", 6)
+    assert isinstance(fields["t"], int) and fields["t"] >= 0
+    assert "querystring" not in fields
+
+
+@pytest.mark.parametrize(
+    "target", [BY_NAME["django-gunicorn"]], ids=lambda t: t.name, indirect=True
+)
+def test_whitenoise_serves_admin_static_files_with_debug_off(
+    fleet: Fleet, target: Target
+) -> None:
+    server = fleet.server(target)
+    css = server.request("/static/admin/css/base.css")
+    assert css.status == 200
+    assert css.headers["content-type"].startswith("text/css")
+    gzipped = server.request(
+        "/static/admin/css/base.css", headers={"Accept-Encoding": "gzip"}
+    )
+    assert gzipped.headers.get("content-encoding") == "gzip"
+    login = server.request("/admin/login/")
+    hashed = re.search(
+        rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.body
+    )
+    assert hashed, login.body[:500]
+    versioned = server.request(hashed.group(1).decode())
+    assert versioned.status == 200
+    assert "immutable" in versioned.headers["cache-control"]
+
+
+def test_check_deploy_tag_dockerflow_runs_the_checks(fleet: Fleet) -> None:
+    args = ("check", "--deploy", "--tag", "dockerflow")
+    healthy = manage(fleet.manage_env(), *args)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+
+    refused = f"redis://127.0.0.1:{refused_port()}/0"
+    redis_down = manage(fleet.manage_env(REDIS_URL=refused), *args)
+    assert redis_down.returncode != 0
+    assert "dockerflow.health.E" in redis_down.stderr, redis_down.stderr
+
+    database = f"postgres://postgres@127.0.0.1:{refused_port()}/nope"
+    db_down = manage(fleet.manage_env(DATABASE_URL=database), *args)
+    assert db_down.returncode != 0
+    assert "dockerflow.health.E001" in db_down.stderr, db_down.stderr
+
+    with hung_server() as hung:
+        env = fleet.manage_env(
+            REDIS_URL=f"redis://127.0.0.1:{hung}/0",
+            DOCKERFLOW_CHECK_TIMEOUT="2",
+        )
+        started = time.monotonic()
+        redis_hung = manage(env, *args, timeout=60)
+        took = time.monotonic() - started
+    assert redis_hung.returncode != 0
+    assert "dockerflow.health.E012" in redis_hung.stderr, redis_hung.stderr
+    assert took < 2 + 10, took  # the timeout, plus starting Django
+
+
+def test_migrate_and_plain_check_do_not_touch_redis(fleet: Fleet) -> None:
+    with hung_server() as hung:
+        env = fleet.manage_env(REDIS_URL=f"redis://127.0.0.1:{hung}/0")
+        for args in (("migrate", "--noinput"), ("check",)):
+            done = manage(env, *args, timeout=60)
+            assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_check_reports_an_unservable_version_json(fleet: Fleet, tmp_path: Any) -> None:
+    (tmp_path / "version.json").symlink_to("/dev/zero")
+    done = manage(fleet.manage_env(E2E_VERSION_DIR=str(tmp_path)), "check")
+    assert done.returncode != 0
+    assert "dockerflow.E002" in done.stderr, done.stderr
+    assert "is not a regular file" in done.stderr
