@@ -23,7 +23,7 @@ from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import get_or_generate_request_id, validate_request_id
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
-from dockerflow.version import get_version
+from dockerflow.version import get_version, loader_for
 
 from . import checks as builtin_checks
 from .signals import heartbeat_failed, heartbeat_passed
@@ -201,7 +201,7 @@ class Dockerflow(DockerflowExtension):
 
     def _version_view(self) -> flask.Response:
         state: DockerflowState = flask.current_app.extensions["dockerflow"]
-        load = lambda: self._version_callback(state.version_path)  # noqa: E731
+        load = lambda: loader_for(self._version_callback)(state.version_path)  # noqa: E731
         return self._response(flows.version(flask.request.method, load))
 
     def _error_view(self) -> flask.Response:

@@ -22,7 +22,7 @@ from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import get_or_generate_request_id
 from dockerflow.options import Options, apply_defaults, read_options
 from dockerflow.scope import RequestScope
-from dockerflow.version import get_version_async
+from dockerflow.version import get_version_async, loader_for
 
 from . import checks, signals
 from .conf import is_debug
@@ -60,8 +60,8 @@ class Dockerflow(DockerflowExtension):
         *args: Any,
         **kwargs: Any,
     ) -> None:
-        logger = logging.getLogger("dockerflow.sanic")
-        super().__init__(logger, silenced_checks, version_path, get_version_async)
+        log = logging.getLogger("dockerflow.sanic")
+        super().__init__(log, silenced_checks, version_path, get_version_async)
         self.redis = redis
         if redis is not None and not checks.is_sanic_redis(redis):
             # A SanicRedis client only exists on app.ctx, so init_app adds it.
@@ -71,8 +71,6 @@ class Dockerflow(DockerflowExtension):
             self.add_builtin(check, redis)
         if app is not None:
             self.init_app(app)
-
-    # -- setup --------------------------------------------------------------
 
     def init_app(self, app: Sanic) -> None:
         """Add the Dockerflow routes, middleware and signals to ``app``."""
@@ -191,7 +189,7 @@ class Dockerflow(DockerflowExtension):
         )
 
     async def _version_view(self, request: Request) -> HTTPResponse:
-        callback = self._version_callback
+        callback = loader_for(self._version_callback)
 
         def load() -> Any:
             if is_async_check(callback):
@@ -208,6 +206,12 @@ class Dockerflow(DockerflowExtension):
         reply = flows.error(request.method, caller, self._options(request))
         return self._respond(request, reply)
 
+    def _receiver_failed(self, task: asyncio.Future) -> None:
+        # Sanic itself reports a receiver's exception only in debug mode.
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            self.logger.error("A heartbeat signal receiver raised", exc_info=exc)
+
     async def _lbheartbeat_view(self, request: Request) -> HTTPResponse:
         return self._respond(request, flows.lbheartbeat(request.method))
 
@@ -220,9 +224,10 @@ class Dockerflow(DockerflowExtension):
             event = (
                 signals.HEARTBEAT_PASSED if result.passed else signals.HEARTBEAT_FAILED
             )
-            await request.app.dispatch(
-                event, context={"level": result.level, "result": result}
-            )
+            context = {"level": result.level, "result": result}
+            task = await request.app.dispatch(event, context=context)
+            if isinstance(task, asyncio.Future):  # dispatched in the background
+                task.add_done_callback(self._receiver_failed)
 
         caller = flows.Caller(
             authorization=request.headers.get("Authorization"),

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
 from dockerflow.endpoints import Reply
+from dockerflow.version import loader_for
 
 from .conf import conf
 from .heartbeat import run_heartbeat, run_heartbeat_async
@@ -55,6 +56,7 @@ def _method(request: HttpRequest) -> str:
 def _load_version() -> Any:
     callback = conf.VERSION_CALLBACK
     func = import_string(callback) if isinstance(callback, str) else callback
+    func = loader_for(func)  # the default one: encoded once per file change
     root = conf.BASE_DIR
     if root is None:
         raise ImproperlyConfigured("the BASE_DIR setting is not set")

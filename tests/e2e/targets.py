@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.server import BIN, ROOT, Server, serve
 from tests.services import POSTGRES_URL, REDIS_URL, free_port, hung_server, refused_port
 
@@ -245,15 +243,6 @@ class Fleet:
         if self._hung_port is None:
             self._hung_port = self.stack.enter_context(hung_server())
         return self._hung_port
-
-
-def expect_failure(
-    request: pytest.FixtureRequest, target: Target, names: set[str], reason: str
-) -> None:
-    """Make this test a strict xfail on the named targets: a known bug that a
-    coming change fixes, after which the test must pass."""
-    if target.name in names:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def write_version(root: Path, data: object | str | bytes) -> None:

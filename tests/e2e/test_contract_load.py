@@ -19,7 +19,6 @@ from tests.e2e.targets import (
     Fleet,
     Target,
     connections,
-    expect_failure,
 )
 
 pytestmark = pytest.mark.e2e
@@ -77,13 +76,6 @@ def test_flood_with_caching_runs_checks_once_per_period(
 def test_hung_check_leaves_memory_and_threads_flat(
     request: pytest.FixtureRequest, fleet: Fleet, target: Target
 ) -> None:
-    expect_failure(
-        request,
-        target,
-        {"django-uvicorn", "sanic"},
-        "each async run leaves a done-callback on the hung check's future "
-        "(issue 11, item 1)",
-    )
     server = fleet.server(target, STUCK)
     beat(server, 300, 500)  # warm up allocator arenas, caches and pools
     rss, threads = settled(server)
@@ -121,14 +113,6 @@ DATABASE_TARGETS = [
 def test_postgres_connections_flat_after_1000_heartbeats(
     request: pytest.FixtureRequest, fleet: Fleet, target: Target, cookie: str
 ) -> None:
-    if cookie:
-        expect_failure(
-            request,
-            target,
-            {"django-uvicorn"},
-            "the staff lookup's sync_to_async thread never closes its database "
-            "connection (issue 11, item 2)",
-        )
     server = fleet.server(target)
     beat(server, 50, 200)  # warm up anonymously: the cookie's cost is measured
     before = connections(fleet.app_name(target))

@@ -248,11 +248,6 @@ def test_only_flask_installed() -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Flask's heartbeat sends its signal unguarded, so a raising receiver "
-    "breaks the probe; Django logs it (issue 11, adapters after the refactor)",
-)
 def test_raising_receiver_is_logged_and_harmless(
     make_app: MakeApp, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -247,11 +247,6 @@ async def test_signals_without_receivers_neither_raise_nor_warn(
     assert not warned
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Sanic logs a receiver's exception only in debug mode and leaves it "
-    "on the dispatch task; Django logs it (issue 11, adapters after the refactor)",
-)
 async def test_raising_receiver_is_logged_and_harmless(
     make_app: MakeApp,
     caplog: pytest.LogCaptureFixture,
