@@ -53,11 +53,25 @@ def meta_key(header_name: str) -> str:
     return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
 
 
+def header_store_key(header_name: Any) -> str:
+    """The key of a safe header name in Django's response headers, else "".
+
+    Safe is what ``response[name] = value`` would accept without converting
+    it: an ASCII string without line breaks.
+    """
+    if not isinstance(header_name, str) or not header_name.isascii():
+        return ""
+    if "\n" in header_name or "\r" in header_name:
+        return ""
+    return header_name.lower()
+
+
 class RequestSettings(NamedTuple):
     """The settings the middleware reads on every request, read together."""
 
     request_id_header: str
     request_id_meta_key: str
+    request_id_store_key: str
     log_querystring: bool
     skip_probes: bool
 
@@ -75,6 +89,7 @@ class DockerflowSettings:
             value = _values[_PER_REQUEST] = RequestSettings(
                 header,
                 meta_key(header) if isinstance(header, str) else "",
+                header_store_key(header),
                 self.SUMMARY_LOG_QUERYSTRING,
                 self.SUMMARY_SKIP_PROBES,
             )

@@ -14,10 +14,11 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
 from . import endpoints, views
-from .conf import conf
+from .conf import RequestSettings, conf
 from .logging import new_request_id, request_id_context, validate_request_id
 from .summary import log_summary, summary_fields
 
@@ -61,6 +62,21 @@ def _lbheartbeat(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _echo(response: HttpResponse, scope: RequestSettings, rid: str) -> None:
+    """Send the request id back in the response's header.
+
+    ``response[name] = rid`` re-checks the name and the value for their
+    charsets and newlines on every request. The name was checked once, when
+    the settings were read, and ``rid`` passed ``validate_request_id``, so
+    when the headers are Django's own mapping the entry is stored directly.
+    """
+    headers = response.headers
+    if scope.request_id_store_key and type(headers) is ResponseHeaders:
+        headers._store[scope.request_id_store_key] = (scope.request_id_header, rid)
+    else:
+        response[scope.request_id_header] = rid
+
+
 def _uid(request: HttpRequest) -> str:
     """The user's id if something already loaded the user, else "".
 
@@ -90,7 +106,7 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        endpoint, started, token = self._begin(request)
+        endpoint, started, token, scope = self._begin(request)
         try:
             if endpoint is None:
                 response = self.get_response(request)
@@ -98,12 +114,12 @@ class DockerflowMiddleware:
                 response = _lbheartbeat(request)
             else:
                 response = _SYNC_VIEWS[endpoint](request)
-            return self._finish(request, response, started)
+            return self._finish(request, response, started, scope)
         finally:
             request_id_context.reset(token)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        endpoint, started, token = self._begin(request)
+        endpoint, started, token, scope = self._begin(request)
         try:
             if endpoint == "lbheartbeat":
                 response = _lbheartbeat(request)  # no I/O: fine on the event loop
@@ -112,27 +128,35 @@ class DockerflowMiddleware:
             else:
                 get_response: Callable[..., Awaitable[Any]] = self.get_response
                 response = await get_response(request)
-            return self._finish(request, response, started)
+            return self._finish(request, response, started, scope)
         finally:
             request_id_context.reset(token)
 
-    def _begin(self, request: HttpRequest) -> tuple[str | None, float, Any]:
+    def _begin(self, request: HttpRequest) -> tuple[str | None, float, Any, Any]:
         started = time.perf_counter()
-        key = conf.per_request.request_id_meta_key
-        rid = validate_request_id(request.META.get(key)) or new_request_id()
+        scope = conf.per_request
+        rid = validate_request_id(request.META.get(scope.request_id_meta_key))
+        if rid is None:
+            rid = new_request_id()
         request._id = rid  # type: ignore[attr-defined]  # the seed's attribute
         token = request_id_context.set(rid)
+        path = request.path_info
         endpoint = (
-            endpoints.endpoint_for(request.path_info) if self.serves_endpoints else None
+            endpoints.endpoint_for(path)
+            if self.serves_endpoints and path in endpoints.PATHS
+            else None
         )
-        return endpoint, started, token
+        return endpoint, started, token, scope
 
     def _finish(
-        self, request: HttpRequest, response: HttpResponse, started: float
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        started: float,
+        scope: RequestSettings,
     ) -> HttpResponse:
-        scope = conf.per_request
         rid = request._id  # type: ignore[attr-defined]
-        response[scope.request_id_header] = rid
+        _echo(response, scope, rid)
         if scope.skip_probes and request.path_info in endpoints.PATHS:
             return response
         exc = getattr(request, "_dockerflow_exception", None)
