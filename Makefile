@@ -73,11 +73,13 @@ coverage: venv
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
 
-## The benchmarks in benchmarks/, each printing its side-by-side figures.
+## The benchmarks in benchmarks/, each printing its side-by-side figures. The
+## middleware and hooks benchmarks build .venv-seed with python-dockerflow.
 bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
+	$(BIN)/python benchmarks/flask_hooks.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 
 clean:
-	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) .venv-seed docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -40,16 +40,21 @@ def seed_python(frameworks: Iterable[str]) -> Path:
     wanted += [f"{name}=={metadata.version(name)}" for name in frameworks]
     python = SEED_VENV / "bin" / "python"
     stamp = SEED_VENV / ".installed"
-    if stamp.exists() and stamp.read_text().split() == wanted:
+    installed = set(stamp.read_text().split()) if stamp.exists() else set()
+    if set(wanted) <= installed:
         return python
-    print(f"building {SEED_VENV} with {' '.join(wanted)}", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(SEED_VENV)], check=True)
+    print(f"installing {' '.join(wanted)} into {SEED_VENV}", file=sys.stderr)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(SEED_VENV)], check=True)
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", *wanted],
         check=True,
         stdout=sys.stderr,
     )
-    stamp.write_text("\n".join(wanted))
+    # Each benchmark adds its framework; a version that changed replaces the old.
+    names = {line.split("==")[0] for line in wanted}
+    kept = {line for line in installed if line.split("==")[0] not in names}
+    stamp.write_text("\n".join(sorted(kept | set(wanted))))
     return python
 
 
