@@ -86,10 +86,12 @@ coverage: venv
 	$(BIN)/coverage combine -q
 	$(BIN)/coverage report
 
-## The benchmarks in benchmarks/, each printing its side-by-side figures.
+## The benchmarks in benchmarks/, each printing its side-by-side figures. The
+## middleware and hooks benchmarks build .venv-seed with python-dockerflow.
 bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
+	$(BIN)/python benchmarks/flask_hooks.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 	$(BIN)/python benchmarks/history_storage.py
 	$(BIN)/python benchmarks/healthcheck_probe.py
@@ -101,4 +103,4 @@ upstream:
 	$(PYTHON) scripts/upstream_suite.py $(UPSTREAM_ARGS)
 
 clean:
-	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) .venv-seed .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ PLAIN = "plain view, no middleware"
 WITH = "plain view + middleware"
 QUIET = "  the same, summary not logged"
 PROBE = "/__lbheartbeat__ + middleware"
+PROBE_QUIET = "  the same, summary not logged "
 
 
 def configure() -> None:
@@ -83,13 +84,14 @@ def scenarios() -> Scenarios:
         WITH: (handler([MIDDLEWARE]), "/hello/", True),
         QUIET: (handler([MIDDLEWARE]), "/hello/", False),
         PROBE: (handler([MIDDLEWARE]), "/__lbheartbeat__", True),
+        PROBE_QUIET: (handler([MIDDLEWARE]), "/__lbheartbeat__", False),
     }
 
 
 def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
     infos, times = compare(Path(__file__), ["Django"], number, rounds)
     print(f"{number} requests x {rounds} rounds, alternating between the two venvs")
-    print_table(infos, times, [PLAIN, WITH, QUIET, PROBE])
+    print_table(infos, times, [PLAIN, WITH, QUIET, PROBE, PROBE_QUIET])
     ours, seed = (
         {
             "logged": median_of(t, WITH, PLAIN),
@@ -97,6 +99,8 @@ def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
             "probe": median_of(t, PROBE),
             "plain": median_of(t, PLAIN),
             "probe-plain": median_of(t, PROBE, PLAIN),
+            "probe-quiet": median_of(t, PROBE_QUIET),
+            "probe-quiet-plain": median_of(t, PROBE_QUIET, PLAIN),
         }
         for t in times
     )
@@ -112,6 +116,10 @@ def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
         f"/__lbheartbeat__: ours {ours['probe']:.1f} µs beside the plain view's"
         f" {ours['plain']:.1f} µs without middleware"
         f" ({ours['probe-plain']:+.1f} µs; goal <= 0); seed {seed['probe']:.1f} µs"
+    )
+    print(
+        f"  summary not logged: ours {ours['probe-quiet']:.1f} µs"
+        f" ({ours['probe-quiet-plain']:+.1f} µs); seed {seed['probe-quiet']:.1f} µs"
     )
     return [ours, seed]
 

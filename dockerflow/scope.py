@@ -11,11 +11,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-import uuid
 from typing import Any
 
 from .endpoints import PATHS
-from .logging import request_id_context, validate_request_id
+from .logging import new_request_id, request_id_context, validate_request_id
 from .summary import log_summary, summary_fields
 
 __all__ = ["RequestScope"]
@@ -31,7 +30,7 @@ class RequestScope:
         #: Spaces and tabs around it are dropped, as HTTP allows them there.
         if isinstance(request_id, str):
             request_id = request_id.strip(" \t")
-        self.rid: str = validate_request_id(request_id) or str(uuid.uuid4())
+        self.rid: str = validate_request_id(request_id) or new_request_id()
         #: ``time.perf_counter()`` when the request arrived.
         self.started = time.perf_counter()
         #: Whether the summary has been logged (it is logged once).

@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
+from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
 from dockerflow import endpoints
@@ -26,18 +27,45 @@ from .conf import conf
 
 __all__ = ["DockerflowMiddleware"]
 
+_SCOPE = "_dockerflow_scope"
+
+
+async def _lbheartbeat_async(request: HttpRequest) -> HttpResponse:
+    return _lbheartbeat(request)  # no I/O: fine on the event loop
+
+
+_PROBE = endpoints.lbheartbeat_reply()
+_PROBE_HEADERS = [(k, v) for k, v in _PROBE.headers.items() if k != "Content-Type"]
+_PROBE_HEADERS.append(("Content-Length", str(len(_PROBE.encoded))))
+
+
+def _lbheartbeat(request: HttpRequest) -> HttpResponse:
+    """views.lbheartbeat's answer from constants: the service's most frequent
+    request. Other methods take the view's 405 path."""
+    method = request.method
+    if method != "GET" and method != "HEAD":
+        return views.lbheartbeat(request)
+    response = HttpResponse(
+        _PROBE.content(method), content_type=_PROBE.headers["Content-Type"]
+    )
+    for name, value in _PROBE_HEADERS:
+        response[name] = value
+    return response
+
+
+_META_KEYS: dict[str, str] = {}
+
+
 _SYNC_VIEWS = {
     "version": views.version,
     "heartbeat": views.heartbeat,
-    "lbheartbeat": views.lbheartbeat,
+    "lbheartbeat": _lbheartbeat,
 }
 _ASYNC_VIEWS = {
     "version": views.version_async,
     "heartbeat": views.heartbeat_async,
-    "lbheartbeat": views.lbheartbeat_async,
+    "lbheartbeat": _lbheartbeat_async,
 }
-_SCOPE = "_dockerflow_scope"
-_META_KEYS: dict[str, str] = {}
 
 
 def _meta_key(header: str) -> str:
@@ -47,6 +75,30 @@ def _meta_key(header: str) -> str:
     if key is None:
         key = _META_KEYS[header] = "HTTP_" + header.upper().replace("-", "_")
     return key
+
+
+_STORE_KEYS: dict[str, str] = {}
+
+
+def _store_key(header: str) -> str:
+    """The header's key in Django's header store, "" if __setitem__ would
+    have to convert or refuse it (not ASCII, or a line break)."""
+    key = _STORE_KEYS.get(header)
+    if key is None:
+        safe = header.isascii() and "\n" not in header and "\r" not in header
+        key = _STORE_KEYS[header] = header.lower() if safe else ""
+    return key
+
+
+def _echo(response: HttpResponse, header: str, rid: str) -> None:
+    """``response[header] = rid``, less the per-request charset and newline
+    checks: the name is checked once, and rid passed validate_request_id."""
+    headers = response.headers
+    key = _store_key(header)
+    if key and type(headers) is ResponseHeaders:
+        headers._store[key] = (header, rid)
+    else:
+        response[header] = rid
 
 
 def _uid(request: HttpRequest) -> Any:
@@ -123,7 +175,7 @@ class DockerflowMiddleware:
             self._open(request)
             scope = getattr(request, _SCOPE)
         if response is not None:
-            response[conf.options.request_id_header] = scope.rid
+            _echo(response, conf.options.request_id_header, scope.rid)
         status = None if response is None else response.status_code
         self._summary(request, scope, status, None)
         # Django logs about the response (404s, 500s) after the middleware
