@@ -79,12 +79,18 @@ def test_hung_check_leaves_memory_and_threads_flat(
     server = fleet.server(target, STUCK)
     beat(server, 300, 500)  # warm up allocator arenas, caches and pools
     rss, threads = settled(server)
-    beat(server, 3000, 500)
-    rss_after, threads_after = settled(server)
-    # The hung check holds one thread, never more. Memory may wobble, but a
-    # leak of 270 bytes a run (768 KiB over 3,000 runs) fails the bound.
-    assert threads_after <= threads + 1, (threads, threads_after)
-    assert rss_after - rss < 768, (rss, rss_after)
+    growth = []
+    for _ in range(2):
+        beat(server, 1500, 500)
+        rss_after, threads_after = settled(server)
+        # The hung check holds one thread, never more.
+        assert threads_after <= threads + 1, (threads, threads_after)
+        growth.append(rss_after - rss)
+        rss = rss_after
+    # A leak grows memory in both windows; a one-off (the history's first
+    # flush, say, landing in one of them) in one only. 270 bytes a run
+    # would be about 400 KiB in each window of 1,500 runs.
+    assert min(growth) < 384, growth
 
 
 def settled(server: Server) -> tuple[int, int]:
