@@ -185,7 +185,7 @@ def serve(
     port: int,
     logs: Path,
     logger_name: str,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
     cwd: Path | str = ROOT,
     ready_path: str = "/__lbheartbeat__",
     startup_timeout: float = 60.0,
@@ -197,7 +197,11 @@ def serve(
         PORT=str(port),
         PATH=f"{BIN}:{os.environ.get('PATH', '')}",
     )
-    full_env.update(env or {})
+    for name, value in (env or {}).items():
+        if value is None:  # unset in the server's environment
+            full_env.pop(name, None)
+        else:
+            full_env[name] = value
     logs.mkdir(parents=True, exist_ok=True)
     out, err = logs / "stdout.log", logs / "stderr.log"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:

@@ -192,9 +192,9 @@ class Fleet:
         """The PostgreSQL application_name of the server's connections."""
         return f"e2e-{target.name}-{state}-{os.getpid()}"
 
-    def env(self, target: Target, state: str) -> dict[str, str]:
+    def env(self, target: Target, state: str) -> dict[str, str | None]:
         timeout, cache = str(TIMEOUTS[state]), str(CACHE_SECONDS if state == UP else 0)
-        env = {
+        env: dict[str, str | None] = {
             "DOCKERFLOW_VERSION_PATH": str(self.version_dir(target)),
             "DOCKERFLOW_HEARTBEAT_TOKEN": TOKEN,
             "DOCKERFLOW_CHECK_TIMEOUT": timeout,
@@ -217,6 +217,11 @@ class Fleet:
             redis = f"redis://127.0.0.1:{port}/0"
         if state == STUCK:
             env["E2E_HUNG_PORT"] = str(self.hung_port())
+            # This state measures memory: coverage keeps data for every thread
+            # a server starts (Django under ASGI starts one per request), which
+            # would pass for a leak.
+            env["COVERAGE_PROCESS_CONFIG"] = None
+            env["COVERAGE_RUN"] = None
         if target.framework == "django":
             env.update(
                 DJANGO_SETTINGS_MODULE="tests.e2e.apps.django_settings",
