@@ -147,6 +147,9 @@ def text_filter(max_length: int, help_text: str) -> serializers.CharField:
     return TextFilter(
         required=False,
         allow_blank=True,
+        # Exact means exact: trimmed, a value could pass maxLength here and
+        # break it in the schema (Python strips \x1c to \x1f as well).
+        trim_whitespace=False,
         max_length=max_length,
         help_text=help_text,
     )
