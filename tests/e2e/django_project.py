@@ -1,19 +1,20 @@
 """The example Django project as the browser and OpenAPI end-to-end tests run it:
 a migrated temporary SQLite database, collected static files, a real server.
+``manage`` is the contract suite's, re-exported here.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.server import BIN, ROOT, Server, serve
+from tests.e2e.server import BIN, Server, serve
+from tests.e2e.targets import manage
 from tests.services import free_port
+
+__all__ = ["LOGGER_NAME", "TOKEN", "manage", "prepare", "project_env", "running"]
 
 TOKEN = "e2e-heartbeat-token"
 #: The mozlog Logger name the example project writes.
@@ -33,19 +34,6 @@ def project_env(tmp: Path, **extra: str) -> dict[str, str]:
         "WEB_CONCURRENCY": "1",
         **extra,
     }
-
-
-def manage(
-    env: dict[str, str], *args: str, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def prepare(env: dict[str, str]) -> None:
