@@ -123,11 +123,6 @@ def run(
     return engine.run(heartbeat_checks() if checks is None else checks, **options)
 
 
-def failed_status() -> int:
-    """The status a failing heartbeat answers, DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE."""
-    return conf.options.failed_status
-
-
 def _http_status(result: HeartbeatResult) -> int:
     return 200 if result.passed else conf.options.failed_status
 

@@ -7,6 +7,7 @@ The ``*_async`` twins serve the middleware's async path without blocking the loo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from importlib import import_module
 from typing import Any
@@ -141,12 +142,9 @@ def heartbeat(request: HttpRequest) -> HttpResponse:
 async def heartbeat_async(request: HttpRequest) -> HttpResponse:
     """:func:`heartbeat` for an event loop: checks run without blocking it."""
     method = _method(request)
-    caller = flows.Caller(
-        authorization=request.META.get("HTTP_AUTHORIZATION"),
-        debug=conf.DEBUG,
-        # Receivers and the staff lookup may touch the database: not on the loop.
-        is_staff=lambda: closing_sync_to_async(_is_staff)(request),
-    )
+    # Receivers and the staff lookup may touch the database: not on the loop.
+    staff = closing_sync_to_async(_is_staff)
+    caller = dataclasses.replace(_caller(request), is_staff=lambda: staff(request))
     reply = await flows.heartbeat_async(
         method,
         caller,

@@ -219,16 +219,7 @@ class StatusChangeAdmin(ReadOnlyAdmin):
         ("time", DateFieldListFilter),
     )
     sortable_by = ("time", "host")
-    fields = (
-        "time",
-        "host",
-        "check_label",
-        "old",
-        "new",
-        "lasted",
-        "failing",
-        "run_link",
-    )
+    fields = list_display  # the detail page shows what the list does
     readonly_fields = fields
 
     @admin.display(description=_("check"))
