@@ -8,16 +8,24 @@ logged about the request, so every record in between carries the request id.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from typing import Any
 
 from .endpoints import PATHS
-from .logging import new_request_id, request_id_context, validate_request_id
+from .logging import (
+    _REQUEST_ID_RE,
+    REQUEST_ID_MAX_LENGTH,
+    new_request_id,
+    request_id_context,
+    validate_request_id,
+)
 from .summary import log_summary, summary_fields
 
 __all__ = ["RequestScope"]
+
+_safe = _REQUEST_ID_RE.fullmatch
+_perf_counter = time.perf_counter
 
 
 class RequestScope:
@@ -28,11 +36,16 @@ class RequestScope:
     def __init__(self, request_id: Any = None) -> None:
         #: The client's id when it is safe to log and echo, else a new UUID4.
         #: Spaces and tabs around it are dropped, as HTTP allows them there.
-        if isinstance(request_id, str):
+        rid = None
+        if type(request_id) is str:  # the usual case, checked here for speed
             request_id = request_id.strip(" \t")
-        self.rid: str = validate_request_id(request_id) or new_request_id()
+            if 0 < len(request_id) <= REQUEST_ID_MAX_LENGTH and _safe(request_id):
+                rid = request_id
+        elif request_id is not None:
+            rid = validate_request_id(request_id)
+        self.rid: str = rid or new_request_id()
         #: ``time.perf_counter()`` when the request arrived.
-        self.started = time.perf_counter()
+        self.started = _perf_counter()
         #: Whether the summary has been logged (it is logged once).
         self.logged = False
         self._token: Any = request_id_context.set(self.rid)
@@ -85,7 +98,9 @@ class RequestScope:
         """Stop tagging records with this request's id; safe to call twice."""
         token, self._token = self._token, None
         if token is not None:
-            # ValueError: closed from another context (an ASGI server closes
-            # responses on a worker thread), whose copy dies with the request.
-            with contextlib.suppress(ValueError):
+            try:  # noqa: SIM105 (not contextlib.suppress: every request pays)
                 request_id_context.reset(token)
+            except ValueError:
+                # Closed from another context (an ASGI server closes responses
+                # on a worker thread), whose copy dies with the request.
+                pass

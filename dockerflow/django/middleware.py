@@ -19,8 +19,10 @@ from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
 from dockerflow import endpoints
+from dockerflow.endpoints import PATHS
+from dockerflow.options import Options
 from dockerflow.scope import RequestScope
-from dockerflow.summary import summary_logger
+from dockerflow.summary import summary_fields, summary_logger
 
 from . import views
 from .conf import conf
@@ -35,8 +37,11 @@ async def _lbheartbeat_async(request: HttpRequest) -> HttpResponse:
 
 
 _PROBE = endpoints.lbheartbeat_reply()
+_PROBE_TYPE = _PROBE.headers["Content-Type"]
 _PROBE_HEADERS = [(k, v) for k, v in _PROBE.headers.items() if k != "Content-Type"]
 _PROBE_HEADERS.append(("Content-Length", str(len(_PROBE.encoded))))
+# The same, as Django's header store keeps them: constants, checked once.
+_PROBE_STORE = {name.lower(): (name, value) for name, value in _PROBE_HEADERS}
 
 
 def _lbheartbeat(request: HttpRequest) -> HttpResponse:
@@ -45,15 +50,20 @@ def _lbheartbeat(request: HttpRequest) -> HttpResponse:
     method = request.method
     if method != "GET" and method != "HEAD":
         return views.lbheartbeat(request)
-    response = HttpResponse(
-        _PROBE.content(method), content_type=_PROBE.headers["Content-Type"]
-    )
-    for name, value in _PROBE_HEADERS:
-        response[name] = value
+    response = HttpResponse(_PROBE.content(method), content_type=_PROBE_TYPE)
+    headers = response.headers
+    if type(headers) is ResponseHeaders:
+        # What response[name] = value would store, less its per-call checks.
+        headers._store.update(_PROBE_STORE)
+    else:
+        for name, value in _PROBE_HEADERS:
+            response[name] = value
     return response
 
 
 _META_KEYS: dict[str, str] = {}
+_ENDPOINTS = {path: endpoints.endpoint_for(path) for path in PATHS}
+_time = time.time
 
 
 _SYNC_VIEWS = {
@@ -135,10 +145,12 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        response = self.process_request(request)
-        if response is None:
+        endpoint = self._open(request)
+        if endpoint is None:
             response = self.get_response(request)
-        return self.process_response(request, response)
+        else:
+            response = _SYNC_VIEWS[endpoint](request)
+        return self._close(request, getattr(request, _SCOPE), response)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         endpoint = self._open(request)
@@ -147,19 +159,23 @@ class DockerflowMiddleware:
         else:
             get_response: Callable[..., Awaitable[Any]] = self.get_response
             response = await get_response(request)
-        return self.process_response(request, response)
+        return self._close(request, getattr(request, _SCOPE), response)
 
     def _open(self, request: HttpRequest) -> str | None:
         """Open the request's scope; the endpoint to serve here, if any."""
         header = conf.options.request_id_header
-        scope = RequestScope(request.META.get(_meta_key(header)))
-        setattr(request, _SCOPE, scope)
+        key = _META_KEYS.get(header) or _meta_key(header)
+        scope = RequestScope(request.META.get(key))
+        # Set on the instance's dict: HttpRequest has no __setattr__ to go through.
+        attrs = request.__dict__
+        attrs[_SCOPE] = scope
         # python-dockerflow's names for the id and the arrival time.
-        request._id = scope.rid  # type: ignore[attr-defined]
-        request._start_timestamp = time.time()  # type: ignore[attr-defined]
+        attrs["_id"] = scope.rid
+        attrs["_start_timestamp"] = _time()
         # Wherever it stands in MIDDLEWARE, as python-dockerflow's does; first
         # is best, ahead of ALLOWED_HOSTS and redirects (see the Django docs).
-        return endpoints.endpoint_for(request.path_info)
+        path = request.path_info
+        return _ENDPOINTS.get(path) if path in PATHS else None
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         """Start the request's scope; answer it here if it is a Dockerflow endpoint."""
@@ -174,10 +190,18 @@ class DockerflowMiddleware:
         if scope is None:  # process_request never ran (a test calling us directly)
             self._open(request)
             scope = getattr(request, _SCOPE)
+        return self._close(request, scope, response)
+
+    def _close(
+        self, request: HttpRequest, scope: RequestScope, response: Any
+    ) -> HttpResponse | None:
+        options = conf.options
         if response is not None:
-            _echo(response, conf.options.request_id_header, scope.rid)
-        status = None if response is None else response.status_code
-        self._summary(request, scope, status, None)
+            _echo(response, options.request_id_header, scope.rid)
+            status = response.status_code
+        else:
+            status = None
+        self._summary(request, scope, status, None, options)
         # Django logs about the response (404s, 500s) after the middleware
         # returns: the request id stays set until the server closes it.
         closers = getattr(response, "_resource_closers", None)
@@ -193,22 +217,25 @@ class DockerflowMiddleware:
         scope: RequestScope,
         status: int | None,
         exc: BaseException | None,
+        options: Options,
     ) -> None:
-        options = conf.options
+        if scope.logged:
+            return
         meta = request.META
-        fields = scope.fields(
+        fields = summary_fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=_uid(request),
+            rid=scope.rid,
+            # An app that removed the arrival time gets a record without "t".
+            started=scope.started if "_start_timestamp" in request.__dict__ else None,
             status=status,
             raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")
             if options.log_querystring
             else None,
-            # An app that removed the arrival time gets a record without "t".
-            timed=hasattr(request, "_start_timestamp"),
         )
         scope.summary(
             fields, exc, skip_probes=options.skip_probes, logger=self.summary_logger
@@ -218,4 +245,4 @@ class DockerflowMiddleware:
         """Log the summary now, as an error with the exception (errno 500)."""
         scope: RequestScope | None = getattr(request, _SCOPE, None)
         if scope is not None:
-            self._summary(request, scope, None, exception)
+            self._summary(request, scope, None, exception, conf.options)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,3 +110,42 @@ def test_clashing_key_is_refused_not_written(caplog: pytest.LogCaptureFixture) -
         summary.log_summary({**FIELDS, "msg": "forged"}, logger=logger_with(keep))
     assert keep.records == []
     assert [r.getMessage() for r in caplog.records] == ["Could not log request.summary"]
+
+
+def test_clock_fields_agree_as_logrecord_makes_them() -> None:
+    keep = Keep()
+    before = time.time()
+    summary.log_summary(dict(FIELDS), logger=logger_with(keep))
+    after = time.time()
+    (record,) = keep.records
+    assert before <= record.created <= after
+    assert record.msecs == int((record.created - int(record.created)) * 1000) + 0.0
+    reference = logging.LogRecord("x", logging.INFO, "x.py", 1, "", (), None)
+    started = reference.created - reference.relativeCreated / 1000
+    assert record.relativeCreated == pytest.approx(
+        (record.created - started) * 1000, abs=1e-3
+    )
+
+
+def test_thread_and_process_are_the_callers() -> None:
+    keep = Keep()
+    logger = logger_with(keep)
+    worker = threading.Thread(
+        target=summary.log_summary,
+        args=(dict(FIELDS),),
+        kwargs={"logger": logger},
+        name="summary-worker",
+    )
+    worker.start()
+    worker.join()
+    (record,) = keep.records
+    assert (record.threadName, record.thread) == ("summary-worker", worker.ident)
+    assert record.process == os.getpid()
+    assert record.processName == multiprocessing.current_process().name
+
+
+def test_logging_switches_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging, "logThreads", False)
+    keep = Keep()
+    summary.log_summary(dict(FIELDS), logger=logger_with(keep))
+    assert (keep.records[0].thread, keep.records[0].threadName) == (None, None)
