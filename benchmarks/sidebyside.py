@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import os
 import statistics
 import subprocess
@@ -22,6 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "python-dockerflow"
 SEED_VERSION = "2026.3.4"
+#: Requests per scenario before the next scenario takes its turn.
+BATCH = 100
 #: Reused across runs; DOCKERFLOW_BENCH_SEED_VENV puts it elsewhere.
 SEED_VENV = Path(os.environ.get("DOCKERFLOW_BENCH_SEED_VENV", ROOT / ".venv-seed"))
 
@@ -137,10 +140,16 @@ def serve(scenarios: Scenarios, framework: str) -> None:
     print(json.dumps(info), flush=True)
     for line in sys.stdin:
         number = int(line)
-        figures = {}
-        for label, (app, path, log) in scenarios.items():
-            summary.disabled = not log
-            figures[label] = per_request_us(app, path, number)
+        # Scenarios take turns in short batches, and each keeps its fastest
+        # batch: on a shared virtual machine, time stolen by other guests is
+        # billed to whatever runs, and only ever adds.
+        batches = max(1, number // BATCH)
+        figures = dict.fromkeys(scenarios, math.inf)
+        for _ in range(batches):
+            for label, (app, path, log) in scenarios.items():
+                summary.disabled = not log
+                took = per_request_us(app, path, number // batches)
+                figures[label] = min(figures[label], took)
         print(json.dumps(figures), flush=True)
 
 

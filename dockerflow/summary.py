@@ -64,15 +64,17 @@ def summary_fields(
     else:
         errno = int(status) if status is not None and status >= 400 else 0
         code = status
-    if code is None:
-        fields: dict[str, Any] = {"errno": errno}
-    else:
-        fields = {"errno": errno, "code": code}
-    fields["agent"] = agent or ""
-    fields["lang"] = lang or ""
-    fields["method"] = method
-    fields["path"] = path
-    fields["uid"] = uid
+    fields: dict[str, Any] = {
+        "errno": errno,
+        "code": code,
+        "agent": agent or "",
+        "lang": lang or "",
+        "method": method,
+        "path": path,
+        "uid": uid,
+    }
+    if code is None:  # no response (a test calling process_response bare)
+        del fields["code"]
     if rid is not None:
         fields["rid"] = rid
     if started is not None:

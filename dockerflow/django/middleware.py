@@ -104,7 +104,9 @@ def _echo(response: HttpResponse, header: str, rid: str) -> None:
     """``response[header] = rid``, less the per-request charset and newline
     checks: the name is checked once, and rid passed validate_request_id."""
     headers = response.headers
-    key = _store_key(header)
+    key = _STORE_KEYS.get(header)
+    if key is None:
+        key = _store_key(header)
     if key and type(headers) is ResponseHeaders:
         headers._store[key] = (header, rid)
     else:
@@ -227,7 +229,7 @@ class DockerflowMiddleware:
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
-            uid=_uid(request),
+            uid="" if "user" not in request.__dict__ else _uid(request),
             rid=scope.rid,
             # An app that removed the arrival time gets a record without "t".
             started=scope.started if "_start_timestamp" in request.__dict__ else None,
