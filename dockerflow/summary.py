@@ -56,6 +56,7 @@ def summary_fields(
         uid = ""
     elif type(uid) is not str and type(uid) is not int:
         uid = uid if isinstance(uid, (str, int)) else str(uid)
+    code: int | None
     if raised:
         errno = 500
         # The HTTP status sent, as python-dockerflow's ASGI middleware logs
