@@ -224,6 +224,26 @@ def read_options(config: Mapping[str, Any]) -> Options:
     return Options(**{o.field: o.read(value) for o, value in _given(config)})
 
 
+_KEYS = tuple(option.key for option in TABLE)
+_read: dict[tuple[Any, ...], Options] = {}
+
+
+def read_options_cached(config: Mapping[str, Any]) -> Options:
+    """:func:`read_options`, parsed again only when a value (or its type)
+    changed: Flask and Sanic read the options on every request."""
+    values = tuple(map(config.get, _KEYS))
+    key = values + tuple(map(type, values))
+    try:
+        options = _read.get(key)
+    except TypeError:  # an unhashable value, which parsing will refuse
+        return read_options(config)
+    if options is None:
+        options = read_options(config)  # a bad value raises, and is not kept
+        if len(_read) < 64:
+            _read[key] = options
+    return options
+
+
 def read_or_default(config: Mapping[str, Any]) -> Options:
     """The options in ``config``, strictly parsed, each bad one replaced by its default.
 

@@ -20,8 +20,8 @@ from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
 from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
-from dockerflow.logging import get_or_generate_request_id, validate_request_id
-from dockerflow.options import Options, apply_defaults, read_options
+from dockerflow.logging import validate_request_id
+from dockerflow.options import Options, apply_defaults, read_options_cached
 from dockerflow.scope import RequestScope
 from dockerflow.version import get_version, loader_for
 
@@ -37,7 +37,6 @@ logger = logging.getLogger("dockerflow.flask")
 
 # What this extension keeps on flask.g during a request.
 _SCOPE = "_dockerflow_scope"
-_OPTIONS = "_dockerflow_options"
 
 # Every method gets to the view, so that the ones we refuse get a JSON 405.
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -90,7 +89,8 @@ class Dockerflow(DockerflowExtension):
     def init_app(self, app: flask.Flask) -> None:
         """Add the endpoints, request hooks and config defaults to ``app``."""
         apply_defaults(app.config)
-        read_options(app.config)  # a bad value fails at startup, not on a request
+        # A bad value fails at startup, not on a request.
+        read_options_cached(app.config)
         root = self.version_path
         if root is None:
             root = os.path.dirname(app.root_path)
@@ -118,21 +118,17 @@ class Dockerflow(DockerflowExtension):
     # -- the request scope and request.summary -----------------------------
 
     def _options(self) -> Options:
-        """The app's options, parsed once per request."""
-        options = flask.g.get(_OPTIONS)
-        if options is None:
-            options = read_options(flask.current_app.config)
-            setattr(flask.g, _OPTIONS, options)
-        return options  # type: ignore[no-any-return]
+        """The app's options, parsed again only when its config changed."""
+        return read_options_cached(flask.current_app.config)
 
     def _before_request(self) -> None:
-        g = flask.g
+        g = flask.g._get_current_object()  # type: ignore[attr-defined]
         header = self._options().request_id_header
         chosen = validate_request_id(g.get("request_id"))  # the app set one
-        # One rule everywhere: a header sent twice is ambiguous, so it is replaced.
-        scope = RequestScope(
-            chosen or get_or_generate_request_id(flask.request.headers, header)  # type: ignore[arg-type]
-        )
+        # Read from the WSGI environ, not parsed headers: a header sent twice
+        # arrives joined by a comma, never part of a safe id, so it is replaced.
+        key = "HTTP_" + header.upper().replace("-", "_")
+        scope = RequestScope(chosen or flask.request.environ.get(key))
         setattr(g, _SCOPE, scope)
         # python-dockerflow's names for the id and the start time.
         g.request_id = scope.rid
@@ -172,19 +168,21 @@ class Dockerflow(DockerflowExtension):
         self, status: int | None = None, raised: bool = False
     ) -> dict[str, Any]:
         """The fields of the current request's ``request.summary`` record."""
-        request = flask.request
+        # The objects behind the proxies: each proxy access has a cost.
+        request = flask.request._get_current_object()  # type: ignore[attr-defined]
+        g = flask.g._get_current_object()  # type: ignore[attr-defined]
         querystring = None
         if self._options().log_querystring and request.query_string:
             querystring = request.query_string.decode("utf-8", "replace")
-        scope: RequestScope = flask.g.get(_SCOPE) or RequestScope()
+        scope: RequestScope = g.get(_SCOPE) or RequestScope()
         return scope.fields(
             method=request.method,
             path=request.path,
-            agent=request.headers.get("User-Agent", ""),
-            lang=request.headers.get("Accept-Language", ""),
+            agent=request.environ.get("HTTP_USER_AGENT", ""),  # as headers.get()
+            lang=request.environ.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=self.user_id(),
             # An app that removed the start time gets a record without "t".
-            timed="_start_timestamp" in flask.g,
+            timed="_start_timestamp" in g,
             status=status,
             raised=raised,
             querystring=querystring,
@@ -218,7 +216,7 @@ class Dockerflow(DockerflowExtension):
     def run_checks(self, app: flask.Flask | None = None) -> HeartbeatResult:
         """Run ``app``'s checks (default: the current app's) as the heartbeat does."""
         app = app or flask.current_app._get_current_object()  # type: ignore[attr-defined]
-        return self._run(app, read_options(app.config))
+        return self._run(app, read_options_cached(app.config))
 
     def _run(self, app: flask.Flask, options: Options) -> HeartbeatResult:
         wrap = functools.partial(in_app_context, app)

@@ -20,7 +20,7 @@ from dockerflow.checks import is_async_check
 from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import get_or_generate_request_id
-from dockerflow.options import Options, apply_defaults, read_options
+from dockerflow.options import Options, apply_defaults, read_options_cached
 from dockerflow.scope import RequestScope
 from dockerflow.version import get_version_async, loader_for
 
@@ -100,15 +100,12 @@ class Dockerflow(DockerflowExtension):
         app.ctx.dockerflow = self
 
     async def _validate_config(self, app: Sanic, *_: Any) -> None:
-        read_options(app.config)  # a bad value stops the server from starting
+        read_options_cached(app.config)  # a bad value stops the server from starting
 
     @staticmethod
     def _options(request: Request) -> Options:
-        """The app's options, parsed once per request."""
-        options = getattr(request.ctx, "dockerflow_options", None)
-        if options is None:
-            options = request.ctx.dockerflow_options = read_options(request.app.config)
-        return options  # type: ignore[no-any-return]
+        """The app's options, parsed again only when its config changed."""
+        return read_options_cached(request.app.config)
 
     # -- the request scope and request.summary ------------------------------
 

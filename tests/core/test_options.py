@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from dockerflow.options import DEFAULTS, Options, apply_defaults, flag, read_options
+from dockerflow.options import (
+    DEFAULTS,
+    Options,
+    apply_defaults,
+    flag,
+    read_options,
+    read_options_cached,
+)
 
 
 def test_defaults() -> None:
@@ -83,3 +90,25 @@ def test_apply_defaults_fills_only_unset_keys() -> None:
     apply_defaults(config)
     assert config["DOCKERFLOW_CHECK_TIMEOUT"] == 9
     assert set(config) == set(DEFAULTS)
+
+
+def test_cached_read_follows_the_config() -> None:
+    config: dict[str, Any] = {"DOCKERFLOW_CHECK_TIMEOUT": 2}
+    first = read_options_cached(config)
+    assert first.timeout == 2.0
+    assert read_options_cached(dict(config)) is first  # equal values: reused
+    config["DOCKERFLOW_CHECK_TIMEOUT"] = "5"
+    assert read_options_cached(config).timeout == 5.0
+    config["DOCKERFLOW_REQUEST_ID_HEADER_NAME"] = "X-Trace"
+    assert read_options_cached(config).request_id_header == "X-Trace"
+
+
+def test_cached_read_still_refuses_bad_values_every_time() -> None:
+    config = {"DOCKERFLOW_CHECK_TIMEOUT": 1}
+    assert read_options_cached(config).timeout == 1.0
+    # True == 1 and hashes alike; it is still a bad timeout, not the cached 1.
+    for _ in range(2):
+        with pytest.raises(ValueError, match="DOCKERFLOW_CHECK_TIMEOUT"):
+            read_options_cached({"DOCKERFLOW_CHECK_TIMEOUT": True})
+    with pytest.raises(ValueError, match="DOCKERFLOW_CHECK_TIMEOUT"):
+        read_options_cached({"DOCKERFLOW_CHECK_TIMEOUT": [1]})  # unhashable
