@@ -29,10 +29,22 @@ $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	touch $@
 
 # Quiet, and on stderr: stdout of `make run` is the service's mozlog JSON only.
-$(RUN_VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
+# Only the django and example extras' packages: the project runs from this
+# checkout, so nothing is built. Where this Python's own pip can install into
+# another interpreter (pip 22.3+), the venv is made without a pip of its own,
+# which saves seeding one.
+$(RUN_VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt scripts/extras.py
 	@echo "make run: installing the example project's packages into $(RUN_VENV)" >&2
-	@$(PYTHON) -m venv $(RUN_VENV) >&2
-	@$(RUN_VENV)/bin/python -m pip install -q -c requirements/constraints.txt -e ".[django,example]" >&2
+	@rm -rf $(RUN_VENV)
+	@if $(PYTHON) -m pip --python $(PYTHON) --version >/dev/null 2>&1; then \
+	  $(PYTHON) -m venv --without-pip $(RUN_VENV) >&2 && \
+	  pip="$(PYTHON) -m pip --python $(RUN_VENV)/bin/python"; \
+	else \
+	  $(PYTHON) -m venv $(RUN_VENV) >&2 && pip="$(RUN_VENV)/bin/python -m pip"; \
+	fi; \
+	$(PYTHON) scripts/extras.py django example > $(RUN_VENV)/requirements.txt && \
+	$$pip install -q --disable-pip-version-check -c requirements/constraints.txt \
+	  -r $(RUN_VENV)/requirements.txt >&2
 	@touch $@
 
 venv: $(VENV)/.installed
