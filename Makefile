@@ -63,8 +63,10 @@ $(CHROMIUM):
 ## Serve the example project with gunicorn on 0.0.0.0:$PORT (SQLite, no other
 ## service). Setup output and gunicorn's own log go to stderr.
 run: $(RUN_VENV)/.installed
-	@$(RUN_VENV)/bin/python manage.py migrate --noinput >&2
-	@$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2
+	@# migrate and collectstatic don't touch each other's files: run them side by side.
+	@$(RUN_VENV)/bin/python manage.py migrate --noinput >&2 & migrate=$$!; \
+	$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2 || exit 1; \
+	wait $$migrate
 	@echo "make run: serving on http://0.0.0.0:$(PORT) (every interface)" >&2
 	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info --no-control-socket
 
