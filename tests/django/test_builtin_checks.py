@@ -127,7 +127,7 @@ class TestDatabase:
                 response = client.get("/__heartbeat__")
             elapsed = time.perf_counter() - started
         assert response.status_code == 500
-        assert elapsed < 1.5
+        assert elapsed < 0.5 + 2.5  # the timeout plus generous slack, not a hang
         messages = response.json()["details"]["check_database_connected"]["messages"]
         assert health.ERROR_CHECK_TIMEOUT in messages
 
@@ -198,7 +198,7 @@ class TestRedis:
                 elapsed = time.perf_counter() - started
         assert ids(messages) == [health.ERROR_CANNOT_CONNECT_REDIS]
         assert "Timeout" in messages[0].msg
-        assert elapsed < 1.5
+        assert elapsed < 0.5 + 2.5  # the timeout plus generous slack, not a hang
 
     def test_hung_through_the_heartbeat(self, client: Client) -> None:
         with (
@@ -214,7 +214,7 @@ class TestRedis:
             elapsed = time.perf_counter() - started
         assert response.status_code == 500
         assert response.json() == {"status": "error"}
-        assert elapsed < 1.5
+        assert elapsed < 0.5 + 2.5  # the timeout plus generous slack, not a hang
 
     def test_not_a_redis_cache(self) -> None:
         messages = check_redis_connected(None)  # the tests' LocMemCache

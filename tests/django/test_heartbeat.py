@@ -116,7 +116,7 @@ def test_hung_check_answers_within_its_timeout(client: Client) -> None:
     response = get(client, "hung", "passing", DOCKERFLOW_CHECK_TIMEOUT=0.5, **ALWAYS)
     elapsed = time.perf_counter() - started
     assert response.status_code == 500
-    assert elapsed < 0.5 + 1.0
+    assert elapsed < 0.5 + 2.5  # the timeout plus generous slack, not a hang
     messages = response.json()["details"]["hung"]["messages"]
     assert health.ERROR_CHECK_TIMEOUT in messages
 
