@@ -63,11 +63,12 @@ class Reply:
         return b"" if method.upper() == "HEAD" else self.encoded
 
 
+_ENDPOINTS = {path: path.strip("/").strip("_") for path in PATHS}
+
+
 def endpoint_for(path: str) -> str | None:
     """``"version"``, ``"heartbeat"`` or ``"lbheartbeat"`` for a Dockerflow path."""
-    if path not in PATHS:
-        return None
-    return path.strip("/").strip("_")
+    return _ENDPOINTS.get(path)
 
 
 def method_not_allowed(method: str) -> Reply | None:

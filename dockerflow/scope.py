@@ -13,19 +13,23 @@ import time
 from typing import Any
 
 from .endpoints import PATHS
-from .logging import (
-    _REQUEST_ID_RE,
-    REQUEST_ID_MAX_LENGTH,
-    new_request_id,
-    request_id_context,
-    validate_request_id,
-)
+from .logging import new_request_id, request_id_context, validate_request_id
 from .summary import log_summary, summary_fields
 
-__all__ = ["RequestScope"]
+__all__ = ["RequestScope", "environ_key"]
 
-_safe = _REQUEST_ID_RE.fullmatch
 _perf_counter = time.perf_counter
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
+def environ_key(header: str) -> str:
+    """Where a WSGI server (and Django's ``request.META``) files a request
+    header: read there, a framework need not parse every header of the request.
+    """
+    key = _ENVIRON_KEYS.get(header)
+    if key is None:
+        key = _ENVIRON_KEYS[header] = "HTTP_" + header.upper().replace("-", "_")
+    return key
 
 
 class RequestScope:
@@ -36,14 +40,9 @@ class RequestScope:
     def __init__(self, request_id: Any = None) -> None:
         #: The client's id when it is safe to log and echo, else a new UUID4.
         #: Spaces and tabs around it are dropped, as HTTP allows them there.
-        rid = None
-        if type(request_id) is str:  # the usual case, checked here for speed
+        if isinstance(request_id, str):
             request_id = request_id.strip(" \t")
-            if 0 < len(request_id) <= REQUEST_ID_MAX_LENGTH and _safe(request_id):
-                rid = request_id
-        elif request_id is not None:
-            rid = validate_request_id(request_id)
-        self.rid: str = rid or new_request_id()
+        self.rid: str = validate_request_id(request_id) or new_request_id()
         #: ``time.perf_counter()`` when the request arrived.
         self.started = _perf_counter()
         #: Whether the summary has been logged (it is logged once).

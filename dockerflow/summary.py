@@ -45,28 +45,18 @@ def summary_fields(
     raised: bool = False,
     querystring: str | None = None,
 ) -> dict[str, Any]:
-    """The Fields of a request.summary record, in mozlog's order.
-
-    Every request pays for this function, so errno_for() and elapsed_ms()
-    are written out in it.
-    """
+    """The Fields of a request.summary record, in mozlog's order."""
     # An int or str id is logged as it is, as python-dockerflow logs it;
     # anything else (a UUID primary key) as its text, not its repr.
     if uid is None:
         uid = ""
     elif type(uid) is not str and type(uid) is not int:
         uid = uid if isinstance(uid, (str, int)) else str(uid)
-    code: int | None
-    if raised:
-        errno = 500
-        # The HTTP status sent, as python-dockerflow's ASGI middleware logs
-        # it: errno alone can't tell a 302 from a 200.
-        code = 500 if status is None else status
-    else:
-        errno = int(status) if status is not None and status >= 400 else 0
-        code = status
+    # The HTTP status sent, as python-dockerflow's ASGI middleware logs it:
+    # errno alone can't tell a 302 from a 200.
+    code = 500 if status is None and raised else status
     fields: dict[str, Any] = {
-        "errno": errno,
+        "errno": errno_for(status, raised),
         "code": code,
         "agent": agent or "",
         "lang": lang or "",
@@ -79,7 +69,7 @@ def summary_fields(
     if rid is not None:
         fields["rid"] = rid
     if started is not None:
-        fields["t"] = int((_perf_counter() - started) * 1000)
+        fields["t"] = elapsed_ms(started)
     if querystring is not None:
         # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
         fields["querystring"] = unquote(querystring)

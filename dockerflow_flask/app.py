@@ -22,7 +22,7 @@ from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import validate_request_id
 from dockerflow.options import Options, apply_defaults, read_options_cached
-from dockerflow.scope import RequestScope
+from dockerflow.scope import RequestScope, environ_key
 from dockerflow.version import get_version, loader_for
 
 from . import checks as builtin_checks
@@ -127,8 +127,8 @@ class Dockerflow(DockerflowExtension):
         chosen = validate_request_id(g.get("request_id"))  # the app set one
         # Read from the WSGI environ, not parsed headers: a header sent twice
         # arrives joined by a comma, never part of a safe id, so it is replaced.
-        key = "HTTP_" + header.upper().replace("-", "_")
-        scope = RequestScope(chosen or flask.request.environ.get(key))
+        environ = flask.request.environ
+        scope = RequestScope(chosen or environ.get(environ_key(header)))
         setattr(g, _SCOPE, scope)
         # python-dockerflow's names for the id and the start time.
         g.request_id = scope.rid

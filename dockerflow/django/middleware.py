@@ -19,9 +19,8 @@ from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
 from dockerflow import endpoints
-from dockerflow.endpoints import PATHS
 from dockerflow.options import Options
-from dockerflow.scope import RequestScope
+from dockerflow.scope import RequestScope, environ_key
 from dockerflow.summary import summary_fields, summary_logger
 
 from . import views
@@ -61,8 +60,6 @@ def _lbheartbeat(request: HttpRequest) -> HttpResponse:
     return response
 
 
-_META_KEYS: dict[str, str] = {}
-_ENDPOINTS = {path: endpoints.endpoint_for(path) for path in PATHS}
 _time = time.time
 
 
@@ -76,15 +73,6 @@ _ASYNC_VIEWS = {
     "heartbeat": views.heartbeat_async,
     "lbheartbeat": _lbheartbeat_async,
 }
-
-
-def _meta_key(header: str) -> str:
-    """The WSGI environ key of a header: read there, Django need not parse
-    every header of the request into ``request.headers``."""
-    key = _META_KEYS.get(header)
-    if key is None:
-        key = _META_KEYS[header] = "HTTP_" + header.upper().replace("-", "_")
-    return key
 
 
 _STORE_KEYS: dict[str, str] = {}
@@ -104,9 +92,7 @@ def _echo(response: HttpResponse, header: str, rid: str) -> None:
     """``response[header] = rid``, less the per-request charset and newline
     checks: the name is checked once, and rid passed validate_request_id."""
     headers = response.headers
-    key = _STORE_KEYS.get(header)
-    if key is None:
-        key = _store_key(header)
+    key = _store_key(header)
     if key and type(headers) is ResponseHeaders:
         headers._store[key] = (header, rid)
     else:
@@ -166,8 +152,7 @@ class DockerflowMiddleware:
     def _open(self, request: HttpRequest) -> str | None:
         """Open the request's scope; the endpoint to serve here, if any."""
         header = conf.options.request_id_header
-        key = _META_KEYS.get(header) or _meta_key(header)
-        scope = RequestScope(request.META.get(key))
+        scope = RequestScope(request.META.get(environ_key(header)))
         # Set on the instance's dict: HttpRequest has no __setattr__ to go through.
         attrs = request.__dict__
         attrs[_SCOPE] = scope
@@ -176,8 +161,7 @@ class DockerflowMiddleware:
         attrs["_start_timestamp"] = _time()
         # Wherever it stands in MIDDLEWARE, as python-dockerflow's does; first
         # is best, ahead of ALLOWED_HOSTS and redirects (see the Django docs).
-        path = request.path_info
-        return _ENDPOINTS.get(path) if path in PATHS else None
+        return endpoints.endpoint_for(request.path_info)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         """Start the request's scope; answer it here if it is a Dockerflow endpoint."""
@@ -229,7 +213,7 @@ class DockerflowMiddleware:
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
-            uid="" if "user" not in request.__dict__ else _uid(request),
+            uid=_uid(request),
             rid=scope.rid,
             # An app that removed the arrival time gets a record without "t".
             started=scope.started if "_start_timestamp" in request.__dict__ else None,

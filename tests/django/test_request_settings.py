@@ -7,7 +7,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.test import Client, override_settings
 
 from dockerflow.django.conf import conf
-from dockerflow.django.middleware import _echo, _meta_key, _store_key
+from dockerflow.django.middleware import _echo, _store_key
+from dockerflow.scope import environ_key
 
 
 @pytest.mark.parametrize(
@@ -18,7 +19,7 @@ from dockerflow.django.middleware import _echo, _meta_key, _store_key
     ],
 )
 def test_meta_key_is_where_django_files_the_header(name: str, key: str) -> None:
-    assert _meta_key(name) == key
+    assert environ_key(name) == key
 
 
 @pytest.mark.parametrize(
