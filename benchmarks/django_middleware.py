@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from sidebyside import Scenarios, compare, median_of, print_table, serve
+from sidebyside import Scenarios, compare, report, serve
 
 MIDDLEWARE = "dockerflow.django.middleware.DockerflowMiddleware"  # both packages'
 PLAIN = "plain view, no middleware"
@@ -91,37 +91,8 @@ def scenarios() -> Scenarios:
 def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
     infos, times = compare(Path(__file__), ["Django"], number, rounds)
     print(f"{number} requests x {rounds} rounds, alternating between the two venvs")
-    print_table(infos, times, [PLAIN, WITH, QUIET, PROBE, PROBE_QUIET])
-    ours, seed = (
-        {
-            "logged": median_of(t, WITH, PLAIN),
-            "quiet": median_of(t, QUIET, PLAIN),
-            "probe": median_of(t, PROBE),
-            "plain": median_of(t, PLAIN),
-            "probe-plain": median_of(t, PROBE, PLAIN),
-            "probe-quiet": median_of(t, PROBE_QUIET),
-            "probe-quiet-plain": median_of(t, PROBE_QUIET, PLAIN),
-        }
-        for t in times
-    )
-    print(
-        f"middleware overhead: ours {ours['logged']:.1f} µs, seed {seed['logged']:.1f} µs,"
-        f" ratio {ours['logged'] / seed['logged']:.2f} (goal <= 0.33)"
-    )
-    print(
-        f"  summary not logged: ours {ours['quiet']:.1f} µs, seed {seed['quiet']:.1f} µs,"
-        f" ratio {ours['quiet'] / seed['quiet']:.2f}"
-    )
-    print(
-        f"/__lbheartbeat__: ours {ours['probe']:.1f} µs beside the plain view's"
-        f" {ours['plain']:.1f} µs without middleware"
-        f" ({ours['probe-plain']:+.1f} µs; goal <= 0); seed {seed['probe']:.1f} µs"
-    )
-    print(
-        f"  summary not logged: ours {ours['probe-quiet']:.1f} µs"
-        f" ({ours['probe-quiet-plain']:+.1f} µs); seed {seed['probe-quiet']:.1f} µs"
-    )
-    return [ours, seed]
+    rows = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
+    return report(infos, times, rows, "middleware", "middleware", goals=True)
 
 
 if __name__ == "__main__":

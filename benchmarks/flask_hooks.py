@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from sidebyside import Scenarios, compare, median_of, print_table, serve
+from sidebyside import Scenarios, compare, report, serve
 
 PLAIN = "plain view, no extension"
 WITH = "plain view + Dockerflow(app)"
@@ -61,31 +61,8 @@ def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
     # The seed's Flask extension imports SQLAlchemy even when unused.
     infos, times = compare(Path(__file__), ["Flask", "SQLAlchemy"], number, rounds)
     print(f"{number} requests x {rounds} rounds, alternating between the two venvs")
-    print_table(infos, times, [PLAIN, WITH, QUIET, PROBE, PROBE_QUIET])
-    ours, seed = (
-        {
-            "logged": median_of(t, WITH, PLAIN),
-            "quiet": median_of(t, QUIET, PLAIN),
-            "probe": median_of(t, PROBE),
-            "plain": median_of(t, PLAIN),
-            "probe-plain": median_of(t, PROBE, PLAIN),
-        }
-        for t in times
-    )
-    print(
-        f"extension overhead: ours {ours['logged']:.1f} µs, seed {seed['logged']:.1f} µs,"
-        f" ratio {ours['logged'] / seed['logged']:.2f}"
-    )
-    print(
-        f"  summary not logged: ours {ours['quiet']:.1f} µs, seed {seed['quiet']:.1f} µs,"
-        f" ratio {ours['quiet'] / seed['quiet']:.2f}"
-    )
-    print(
-        f"/__lbheartbeat__: ours {ours['probe']:.1f} µs beside the plain view's"
-        f" {ours['plain']:.1f} µs without the extension"
-        f" ({ours['probe-plain']:+.1f} µs); seed {seed['probe']:.1f} µs"
-    )
-    return [ours, seed]
+    rows = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
+    return report(infos, times, rows, "extension", "the extension")
 
 
 if __name__ == "__main__":

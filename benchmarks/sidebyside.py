@@ -243,3 +243,49 @@ def print_table(
             f"{label:<36}{median_of(times[0], label):>12.1f}"
             f"{median_of(times[1], label):>28.1f}"
         )
+
+
+def report(
+    infos: list[dict[str, Any]],
+    times: list[dict[str, list[float]]],
+    rows: tuple[str, str, str, str, str],
+    what: str,
+    without: str,
+    goals: bool = False,
+) -> list[dict[str, float]]:
+    """Print the table and the overheads, ours beside the seed's, from
+    ``rows``: the plain view, with the package, the same with the summary
+    not logged, the probe, and the probe with the summary not logged."""
+    plain, logged, quiet, probe, probe_quiet = rows
+    print_table(infos, times, list(rows))
+    ours, seed = (
+        {
+            "logged": median_of(t, logged, plain),
+            "quiet": median_of(t, quiet, plain),
+            "probe": median_of(t, probe),
+            "plain": median_of(t, plain),
+            "probe-plain": median_of(t, probe, plain),
+            "probe-quiet": median_of(t, probe_quiet),
+            "probe-quiet-plain": median_of(t, probe_quiet, plain),
+        }
+        for t in times
+    )
+    goal, probe_goal = (" (goal <= 0.33)", "; goal <= 0") if goals else ("", "")
+    print(
+        f"{what} overhead: ours {ours['logged']:.1f} µs, seed {seed['logged']:.1f} µs,"
+        f" ratio {ours['logged'] / seed['logged']:.2f}{goal}"
+    )
+    print(
+        f"  summary not logged: ours {ours['quiet']:.1f} µs, seed {seed['quiet']:.1f} µs,"
+        f" ratio {ours['quiet'] / seed['quiet']:.2f}"
+    )
+    print(
+        f"/__lbheartbeat__: ours {ours['probe']:.1f} µs beside the plain view's"
+        f" {ours['plain']:.1f} µs without {without}"
+        f" ({ours['probe-plain']:+.1f} µs{probe_goal}); seed {seed['probe']:.1f} µs"
+    )
+    print(
+        f"  summary not logged: ours {ours['probe-quiet']:.1f} µs"
+        f" ({ours['probe-quiet-plain']:+.1f} µs); seed {seed['probe-quiet']:.1f} µs"
+    )
+    return [ours, seed]
