@@ -260,35 +260,51 @@ class JsonLogFormatter(logging.Formatter):
             guard_stream_emit(JsonLogFormatter)
         try:
             try:
-                key = (
+                return self.encode_line(
                     record.name,
                     record.levelno,
                     record.process,
                     record.__dict__.get("logger_name"),
+                    record.created,
+                    self._fields(record),
                 )
-                head = self._heads_get(key)
-                if head is None:
-                    head = self._head(record, key)
-                encoded = "".join(self._iterencode(self._fields(record), 0))
-                return f'{{"Timestamp":{int(record.created * 1e9)},{head}{encoded}}}'
             except Exception:
                 return self._encode(sanitize(self.convert_record(record)))
         except Exception as exc:
             return self._last_resort(record, exc)
 
-    def _head(self, record: logging.LogRecord, key: tuple[Any, Any, Any, Any]) -> str:
+    def encode_line(
+        self,
+        name: str,
+        levelno: int,
+        process: Any,
+        logger_name: Any,
+        created: float,
+        fields: dict[str, Any],
+    ) -> str:
+        """The line ``format()`` writes for a record with these attributes
+        and ``Fields``; raises where ``format()`` would sanitise instead."""
+        key = (name, levelno, process, logger_name)
+        head = self._heads_get(key)
+        if head is None:
+            head = self._head(key)
+        encoded = "".join(self._iterencode(fields, 0))
+        return f'{{"Timestamp":{int(created * 1e9)},{head}{encoded}}}'
+
+    def _head(self, key: tuple[Any, Any, Any, Any]) -> str:
         """The envelope between Timestamp and Fields, which repeats per logger."""
-        severity = self.SYSLOG_LEVEL_MAP.get(record.levelno, self.DEFAULT_SYSLOG_LEVEL)
+        name, levelno, process, logger_name = key
+        severity = self.SYSLOG_LEVEL_MAP.get(levelno, self.DEFAULT_SYSLOG_LEVEL)
         constant = self._encode(
             {
-                "Logger": self._logger_name(record),
+                "Logger": logger_name or self.logger_name,
                 "Hostname": self.hostname,
                 "EnvVersion": self.LOGGING_FORMAT_VERSION,
             }
         )[1:-1]
         head = (
-            f'"Type":{encode_basestring_ascii(json_key(record.name))},{constant},'
-            f'"Severity":{severity},"Pid":{int(record.process or 0)},"Fields":'
+            f'"Type":{encode_basestring_ascii(json_key(name))},{constant},'
+            f'"Severity":{severity},"Pid":{int(process or 0)},"Fields":'
         )
         if len(self._heads) < 1024:  # bounded: logger names are few
             self._heads[key] = head

@@ -22,12 +22,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["record_maker"]
+__all__ = ["RESERVED", "record_maker"]
 
 _LogRecord = logging.LogRecord
 _makeRecord = logging.Logger.makeRecord
 #: What makeRecord refuses to overwrite with an extra.
-_RESERVED = frozenset(
+RESERVED = frozenset(
     [*_LogRecord("", 0, "", 0, "", (), None).__dict__, "message", "asctime"]
 )
 # The attributes LogRecord.__init__ sets from the clock, the thread and the
@@ -90,7 +90,7 @@ def record_maker(
                 and logging.logProcesses
                 and logging.logMultiprocessing
             )
-            or not _RESERVED.isdisjoint(extra)
+            or not RESERVED.isdisjoint(extra)
         ):
             return standard(extra)
         attrs = template.copy()

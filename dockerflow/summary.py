@@ -11,6 +11,7 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+from .direct import write_summary
 from .records import Maker, record_maker
 
 SUMMARY_LOGGER_NAME = "request.summary"
@@ -93,6 +94,8 @@ def log_summary(
                 make = _makers[target] = record_maker(
                     target, level, __file__, _LINE, _FUNC
                 )
+            if write_summary(target, level, fields, make):
+                return
             record = make(fields)
         else:
             record = target.makeRecord(

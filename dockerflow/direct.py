@@ -1,0 +1,234 @@
+"""The ``request.summary`` line, written without a LogRecord when logging is
+configured the usual way.
+
+A record logged through ``Logger.handle`` passes ``callHandlers``, each
+``Handler.handle``, ``emit``, ``format`` and ``flush``: for a service's
+most frequent record, more than the rest of the middleware. When every
+handler the record would reach is a standard stream or file handler (or
+:class:`~dockerflow.logging.MozlogHandler`) with a Dockerflow JSON formatter,
+the line each one would write is known without making the record, and
+:func:`write_summary` writes it, under the handler's lock, as ``emit`` would.
+
+Anything else takes the standard path, unchanged: another handler, formatter
+or filter anywhere on the way, a custom record factory, a ``Logger``
+subclass, or any of those methods replaced (Sentry replaces
+``Logger.callHandlers``; tracerite ``StreamHandler.emit``, which
+:mod:`dockerflow.emitguard` accounts for).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .emitguard import guard_stream_emit, last_seen
+from .logging import (
+    JsonLogFormatter,
+    MozlogFormatter,
+    MozlogHandler,
+    RequestIdLogFilter,
+)
+from .records import RESERVED
+
+__all__ = ["write_summary"]
+
+_Logger = logging.Logger
+_Handler = logging.Handler
+_StreamHandler = logging.StreamHandler
+_FileHandler = logging.FileHandler
+_LogRecord = logging.LogRecord
+_factory = logging.getLogRecordFactory
+# os.getpid() is a system call, and LogRecord makes it for every record:
+# the pid only changes in a forked child, which os.fork() tells.
+_pid = [os.getpid()]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
+# The clock LogRecord.__init__ reads, so the Timestamp is the one a record
+# made now would carry.
+if sys.version_info < (3, 13):
+    _now: Callable[[], float] = time.time
+else:  # pragma: no cover - exercised on Python 3.13+
+
+    def _now() -> float:
+        return time.time_ns() / 1e9
+
+
+# What a record passes through on the standard path; replaced, they send it there.
+_logger_handle = _Logger.handle
+_call_handlers = _Logger.callHandlers
+_handle = _Handler.handle
+_format = _Handler.format
+_flush = _StreamHandler.flush
+_acquire = _Handler.acquire
+_release = _Handler.release
+_filter = _Handler.filter
+_rid_filter = RequestIdLogFilter.filter
+_json_format = JsonLogFormatter.format
+_FORMATTERS = (JsonLogFormatter, MozlogFormatter)
+#: Handler types whose emit is (or, for StreamHandler, is kept by the emit
+#: guard) "write the formatted line and the terminator, then flush".
+_EMITS = {
+    _StreamHandler: None,
+    _FileHandler: _FileHandler.emit,
+    MozlogHandler: MozlogHandler.emit,
+}
+_NOT_EXTRAS = RESERVED | {"logger_name"}
+
+
+def write_summary(
+    logger: logging.Logger,
+    levelno: int,
+    fields: dict[str, Any],
+    make_record: Callable[[dict[str, Any]], logging.LogRecord],
+) -> bool:
+    """Write the lines ``logger`` would write for a record at ``levelno`` with
+    no message and ``fields`` as its extras; False, having written nothing,
+    when they are not known for sure. The caller checked ``isEnabledFor``;
+    ``make_record`` makes that record, for a handler whose write failed.
+    """
+    if (
+        type(logger) is not _Logger
+        or _Logger.handle is not _logger_handle
+        or _Logger.callHandlers is not _call_handlers
+        or logger.filters
+        or logger.disabled
+        or _factory() is not _LogRecord
+        or not logging.logProcesses
+        or not _NOT_EXTRAS.isdisjoint(fields)
+    ):
+        return False
+    if _StreamHandler.emit is not last_seen[0]:
+        guard_stream_emit(JsonLogFormatter)
+    stops = _stops(logger, levelno, fields)
+    if stops is None:
+        return False
+    created = _now()
+    name = logger.name
+    process = _pid[0]
+    if len(stops) == 1:  # the usual case: one handler, one line
+        handler, stamped = stops[0]
+        try:
+            line = handler.formatter.encode_line(  # type: ignore[union-attr]
+                name, levelno, process, stamped, created, fields
+            )
+        except Exception:  # format() would sanitise it: the standard path does
+            return False
+        _write(handler, line, fields, stamped, make_record)
+        return True
+    lines: dict[tuple[int, Any], str] = {}
+    try:  # every line first: on a failure, nothing is written yet
+        for handler, stamped in stops:
+            formatter: Any = handler.formatter
+            key = (id(formatter), stamped)
+            if key not in lines:
+                lines[key] = formatter.encode_line(
+                    name, levelno, process, stamped, created, fields
+                )
+    except Exception:
+        return False
+    for handler, stamped in stops:
+        line = lines[id(handler.formatter), stamped]
+        _write(handler, line, fields, stamped, make_record)
+    return True
+
+
+def _stops(
+    logger: logging.Logger, levelno: int, fields: dict[str, Any]
+) -> list[tuple[logging.Handler, Any]] | None:
+    """callHandlers' walk: each handler the record reaches, with the name a
+    MozlogHandler on the way stamped on the record; None if one of them is
+    not plain, or if there is none at all (``logging.lastResort``'s business).
+    """
+    stops = []
+    stamped = None
+    found = False
+    current: Any = logger
+    while current:
+        for handler in current.handlers:
+            found = True
+            if levelno < handler.level:
+                continue
+            if not _plain(handler, fields):
+                return None
+            if type(handler) is MozlogHandler:
+                stamped = handler.logger_name
+            stops.append((handler, stamped))
+        current = current.parent if current.propagate else None
+    return stops if found else None
+
+
+def _plain(handler: logging.Handler, fields: dict[str, Any]) -> bool:
+    """Whether ``handler`` writes exactly ``formatter.format(record)`` plus its
+    terminator for such a record, through methods nobody replaced."""
+    kind = type(handler)
+    if kind not in _EMITS:
+        return False
+    emit = _EMITS[kind]
+    formatter_type: Any = type(handler.formatter)
+    if (
+        (emit is not None and kind.emit is not emit)
+        or kind.handle is not _handle
+        or kind.filter is not _filter
+        or kind.format is not _format
+        or kind.flush is not _flush
+        or kind.acquire is not _acquire
+        or kind.release is not _release
+        or formatter_type not in _FORMATTERS
+        or formatter_type.format is not _json_format
+        or getattr(handler, "stream", None) is None  # a FileHandler not yet open
+    ):
+        return False
+    filters = handler.filters
+    if filters:
+        # The request-id filter leaves a record that has a rid as it is.
+        if fields.get("rid") is None:
+            return False
+        for f in filters:
+            if type(f) is not RequestIdLogFilter or type(f).filter is not _rid_filter:
+                return False
+    return True
+
+
+def _write(
+    handler: logging.Handler,
+    line: str,
+    fields: dict[str, Any],
+    stamped: Any,
+    make_record: Callable[[dict[str, Any]], logging.LogRecord],
+) -> None:
+    """``Handler.handle`` then ``emit`` for a line already formatted."""
+    lock = handler.lock
+    if lock:
+        lock.acquire()
+    try:
+        stream = handler.stream  # type: ignore[attr-defined]
+        if stream is None:  # closed meanwhile: FileHandler.emit reopens it
+            handler.handle(_record(fields, stamped, make_record))
+            return
+        try:
+            stream.write(line + handler.terminator)  # type: ignore[attr-defined]
+            if stream and hasattr(stream, "flush"):  # as StreamHandler.flush
+                stream.flush()
+        except RecursionError:  # pragma: no cover - as logging itself does
+            raise
+        except Exception:
+            handler.handleError(_record(fields, stamped, make_record))
+    finally:
+        if lock:
+            lock.release()
+
+
+def _record(
+    fields: dict[str, Any],
+    stamped: Any,
+    make_record: Callable[[dict[str, Any]], logging.LogRecord],
+) -> logging.LogRecord:
+    """The record the standard path would have handed this handler."""
+    record = make_record(fields)
+    if stamped is not None:
+        record.logger_name = stamped
+    return record
