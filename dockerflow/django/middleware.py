@@ -23,41 +23,12 @@ from dockerflow.options import Options
 from dockerflow.scope import RequestScope, environ_key
 from dockerflow.summary import summary_fields, summary_logger
 
-from . import views
+from . import probe, views
 from .conf import conf
 
 __all__ = ["DockerflowMiddleware"]
 
 _SCOPE = "_dockerflow_scope"
-
-
-async def _lbheartbeat_async(request: HttpRequest) -> HttpResponse:
-    return _lbheartbeat(request)  # no I/O: fine on the event loop
-
-
-_PROBE = endpoints.lbheartbeat_reply()
-_PROBE_TYPE = _PROBE.headers["Content-Type"]
-_PROBE_HEADERS = [(k, v) for k, v in _PROBE.headers.items() if k != "Content-Type"]
-_PROBE_HEADERS.append(("Content-Length", str(len(_PROBE.encoded))))
-# The same, as Django's header store keeps them: constants, checked once.
-_PROBE_STORE = {name.lower(): (name, value) for name, value in _PROBE_HEADERS}
-
-
-def _lbheartbeat(request: HttpRequest) -> HttpResponse:
-    """views.lbheartbeat's answer from constants: the service's most frequent
-    request. Other methods take the view's 405 path."""
-    method = request.method
-    if method != "GET" and method != "HEAD":
-        return views.lbheartbeat(request)
-    response = HttpResponse(_PROBE.content(method), content_type=_PROBE_TYPE)
-    headers = response.headers
-    if type(headers) is ResponseHeaders:
-        # What response[name] = value would store, less its per-call checks.
-        headers._store.update(_PROBE_STORE)
-    else:
-        for name, value in _PROBE_HEADERS:
-            response[name] = value
-    return response
 
 
 _time = time.time
@@ -66,12 +37,12 @@ _time = time.time
 _SYNC_VIEWS = {
     "version": views.version,
     "heartbeat": views.heartbeat,
-    "lbheartbeat": _lbheartbeat,
+    "lbheartbeat": probe.lbheartbeat,
 }
 _ASYNC_VIEWS = {
     "version": views.version_async,
     "heartbeat": views.heartbeat_async,
-    "lbheartbeat": _lbheartbeat_async,
+    "lbheartbeat": probe.lbheartbeat_async,
 }
 
 
