@@ -77,6 +77,12 @@ _EMITS = {
     MozlogHandler: MozlogHandler.emit,
 }
 _NOT_EXTRAS = RESERVED | {"logger_name"}
+# The same methods replaced on one object rather than its class.
+_LOGGER_OWN = frozenset(["handle", "callHandlers", "filter"])
+_HANDLER_OWN = frozenset(
+    ["handle", "filter", "emit", "format", "flush", "acquire", "release"]
+)
+_FORMATTER_OWN = frozenset(["format", "encode_line", "_fields", "_head"])
 
 
 def write_summary(
@@ -96,6 +102,7 @@ def write_summary(
         or _Logger.callHandlers is not _call_handlers
         or logger.filters
         or logger.disabled
+        or not _LOGGER_OWN.isdisjoint(logger.__dict__)
         or _factory() is not _LogRecord
         or not logging.logProcesses
         or not _NOT_EXTRAS.isdisjoint(fields)
@@ -179,6 +186,8 @@ def _plain(handler: logging.Handler, fields: dict[str, Any]) -> bool:
         or kind.release is not _release
         or formatter_type not in _FORMATTERS
         or formatter_type.format is not _json_format
+        or not _HANDLER_OWN.isdisjoint(handler.__dict__)
+        or not _FORMATTER_OWN.isdisjoint(handler.formatter.__dict__)
         or getattr(handler, "stream", None) is None  # a FileHandler not yet open
     ):
         return False
