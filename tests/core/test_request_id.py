@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import uuid
 
 from dockerflow.logging import get_or_generate_request_id, new_request_id
@@ -28,6 +30,42 @@ def test_new_ids_use_every_random_digit() -> None:
             assert seen == fixed[position]
         else:
             assert len(seen) == 16, position
+
+
+def test_threads_never_share_an_id() -> None:
+    """Ids come from batches; each id goes to one caller only."""
+    found: list[list[str]] = [[] for _ in range(8)]
+
+    def make(into: list[str]) -> None:
+        into.extend(new_request_id() for _ in range(3000))
+
+    threads = [threading.Thread(target=make, args=(ids,)) for ids in found]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [rid for ids in found for rid in ids]
+    assert len(set(every)) == len(every) == 24000
+
+
+def test_a_forked_child_never_repeats_its_parents_ids() -> None:
+    """A worker forked from a parent that has ids ready (gunicorn forks its
+    workers) draws its own."""
+    new_request_id()  # the parent now holds a batch
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its ids and leave at once
+        try:
+            os.write(write, " ".join(new_request_id() for _ in range(5)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child = pipe.read().split()
+    os.waitpid(pid, 0)
+    parent = [new_request_id() for _ in range(200)]
+    assert len(child) == 5
+    assert not set(child) & set(parent)
 
 
 def rid_dash(position: int) -> bool:
