@@ -400,3 +400,88 @@ def test_failing_stream_is_reported_and_others_still_write(
     assert err.count("--- Logging error ---") == err.count("OSError: disk full") == 2
     assert err.count("Message: ''\nArguments: ()") == 2
     assert same(ours) == same(standard) != [""]
+
+
+# The route each logger's records take is remembered; any change to what
+# decided it is seen on the next record.
+
+
+class Flushing(logging.StreamHandler):  # type: ignore[type-arg]
+    def flush(self) -> None:
+        self.stream.write("[flushed]")
+
+
+def change(case: str, target: logging.Logger, handler: Any, second: Any) -> None:
+    if case == "formatter":
+        handler.setFormatter(logging.Formatter("%(method)s %(path)s"))
+    elif case == "level":
+        handler.setLevel(logging.WARNING)
+    elif case == "handler-added":
+        target.addHandler(json_handler(second, "added"))
+    elif case == "filter-added":
+        handler.addFilter(Tagging())
+    elif case == "stream":
+        handler.setStream(second)  # type: ignore[attr-defined]
+    elif case == "propagation":
+        target.propagate = False
+    elif case == "class":
+        handler.__class__ = Flushing
+    elif case == "class-method":
+        original = logging.StreamHandler.flush
+
+        def flush(self: logging.StreamHandler[Any]) -> None:
+            self.stream.write("[patched]")
+            original(self)
+
+        logging.StreamHandler.flush = flush  # type: ignore[method-assign,assignment]
+
+
+CHANGES = [
+    ("formatter", ["GET /x\n", ""], 0),
+    ("level", ["", ""], 0),
+    ("handler-added", ["{", "{"], 2),
+    ("filter-added", ['{"Timestamp"', ""], 0),
+    ("stream", ["", "{"], 1),
+    ("propagation", ["", ""], 0),
+    ("class", ['{"Timestamp"', ""], 0),
+    ("class-method", ['{"Timestamp"', ""], 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "starts", "direct_writes"), CHANGES, ids=[c[0] for c in CHANGES]
+)
+def test_a_change_after_the_first_record_is_seen(
+    case: str,
+    starts: list[str],
+    direct_writes: int,
+    logger: logging.Logger,
+    writes: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first record goes direct; after the change, the next one goes
+    where, and as, the standard path would send it."""
+    first, second = io.StringIO(), io.StringIO()
+    if case == "propagation":  # the handler sits on the parent
+        child = logging.Logger(f"{logger.name}.child")
+        child.parent = logger
+        logger.addHandler(json_handler(first))
+        target = child
+    else:
+        logger.addHandler(json_handler(first))
+        target = logger
+    monkeypatch.setattr(logging.StreamHandler, "flush", logging.StreamHandler.flush)
+    log_summary(dict(FIELDS), None, target)
+    assert len(writes) == 1 and first.getvalue().startswith("{")
+    del writes[:]
+    change(case, target, logger.handlers[0], second)
+    got = added([first, second], lambda: log_summary(dict(FIELDS), None, target))
+    assert [
+        text[: len(start)] for text, start in zip(got, starts, strict=True)
+    ] == starts
+    assert [bool(text) for text in got] == [bool(start) for start in starts]
+    assert len(writes) == direct_writes
+    if case == "filter-added":
+        assert '"tag":"filtered"' in got[0]
+    if case in ("class", "class-method"):
+        assert "[flushed]" in got[0] or "[patched]" in got[0]
