@@ -90,11 +90,13 @@ def write_summary(
     levelno: int,
     fields: dict[str, Any],
     make_record: Callable[[dict[str, Any]], logging.LogRecord],
+    fields_json: str | None = None,
 ) -> bool:
     """Write the lines ``logger`` would write for a record at ``levelno`` with
     no message and ``fields`` as its extras; False, having written nothing,
     when they are not known for sure. The caller checked ``isEnabledFor``;
-    ``make_record`` makes that record, for a handler whose write failed.
+    ``make_record`` makes that record, for a handler whose write failed;
+    ``fields_json``, if given, is ``fields`` as our formatters encode them.
     """
     if (
         type(logger) is not _Logger
@@ -120,7 +122,7 @@ def write_summary(
         handler, stamped = stops[0]
         try:
             line = handler.formatter.encode_line(  # type: ignore[union-attr]
-                name, levelno, process, stamped, created, fields
+                name, levelno, process, stamped, created, fields, fields_json
             )
         except Exception:  # format() would sanitise it: the standard path does
             return False
@@ -133,7 +135,7 @@ def write_summary(
             key = (id(formatter), stamped)
             if key not in lines:
                 lines[key] = formatter.encode_line(
-                    name, levelno, process, stamped, created, fields
+                    name, levelno, process, stamped, created, fields, fields_json
                 )
     except Exception:
         return False

@@ -281,14 +281,17 @@ class JsonLogFormatter(logging.Formatter):
         logger_name: Any,
         created: float,
         fields: dict[str, Any],
+        fields_json: str | None = None,
     ) -> str:
         """The line ``format()`` writes for a record with these attributes
-        and ``Fields``; raises where ``format()`` would sanitise instead."""
+        and ``Fields``; raises where ``format()`` would sanitise instead.
+        ``fields_json``, if given, is ``fields`` as this formatter encodes them.
+        """
         key = (name, levelno, process, logger_name)
         head = self._heads_get(key)
         if head is None:
             head = self._head(key)
-        encoded = "".join(self._iterencode(fields, 0))
+        encoded = fields_json or "".join(self._iterencode(fields, 0))
         return f'{{"Timestamp":{int(created * 1e9)},{head}{encoded}}}'
 
     def _head(self, key: tuple[Any, Any, Any, Any]) -> str:

@@ -26,6 +26,10 @@ from .conftest import strict_loads
 
 FIELDS = summary.summary_fields(method="GET", path="/x", rid="r1", status=200)
 ODD = {**FIELDS, "path": '/café/"q"\\\u2028\U0001f600', "agent": "\x00'\"", "ключ": "é"}
+#: The usual shape, with "t": encoded by summary.usual_json, not the encoder.
+TIMED = summary.summary_fields(
+    method="GET", path="/é\"", agent="\x00<", rid="r1", status=200, started=0.0
+)
 _names = itertools.count()
 
 
@@ -145,6 +149,8 @@ def build(
         ("level-above-info", FIELDS, 1, [0, 1]),
         ("terminator", FIELDS, 1, [1]),
         ("stream", ODD, 1, [1]),
+        ("stream", TIMED, 1, [1]),
+        ("mozlog-then-plain", TIMED, 2, [1, 1]),
         ("stream", {**FIELDS, "uid": object()}, 1, [1]),  # its repr
         ("stream", {**FIELDS, "t": float("nan")}, 0, [1]),  # sanitised
         # A method replaced on one object, not its class: the standard path.
@@ -153,7 +159,7 @@ def build(
            "instance-handle-filter")],
     ],
     ids=["stream", "file", "mozlog", "mozlog-then-plain", "plain-then-mozlog",
-         "level-above-info", "terminator", "odd-characters", "object", "nan",
+         "level-above-info", "terminator", "odd-characters", "usual", "usual-two", "object", "nan",
          "instance-emit", "instance-format", "formatter-instance-format",
          "instance-handle-filter"],
 )  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dockerflow import summary
+from dockerflow.logging import JsonLogFormatter
 
 
 class Keep(logging.Handler):
@@ -149,3 +150,63 @@ def test_logging_switches_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     keep = Keep()
     summary.log_summary(dict(FIELDS), logger=logger_with(keep))
     assert (keep.records[0].thread, keep.records[0].threadName) == (None, None)
+
+
+# usual_json: the summary's usual Fields, encoded without the encoder's machinery.
+
+ODD_TEXT = [
+    "",
+    "plain",
+    'quote " and backslash \\',
+    "control \x00\x01\x1f\x7f tab\t newline\n",
+    "é ü 漢字 🚀",
+    "lone surrogate \ud800 end",
+    "</script><!--",
+]
+
+
+def usual(**changes: Any) -> dict[str, Any]:
+    fields = summary.summary_fields(
+        method="GET",
+        path="/__lbheartbeat__",
+        agent="ELB-HealthChecker/2.0",
+        lang="en",
+        uid="",
+        rid="r-1",
+        started=time.perf_counter(),
+        status=200,
+    )
+    fields.update(changes)
+    return fields
+
+
+def encoded_by_formatter(fields: dict[str, Any]) -> str:
+    return "".join(JsonLogFormatter()._iterencode(fields, 0))
+
+
+@pytest.mark.parametrize("text", ODD_TEXT)
+def test_usual_json_is_what_the_formatter_writes(text: str) -> None:
+    for fields in (
+        usual(agent=text, lang=text, method=text, path=text, rid=text, uid=text),
+        usual(uid=10**30, errno=-5, code=599, t=0),
+    ):
+        assert list(fields) == list(summary._USUAL)
+        assert summary.usual_json(fields) == encoded_by_formatter(fields)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        usual(uid=True),  # a bool is an int, and JSON writes it otherwise
+        usual(uid=None),
+        usual(t=1.5),
+        usual(code=None),
+        usual(agent=b"bytes"),
+        usual(querystring="a=1"),
+        {k: v for k, v in usual().items() if k != "rid"},
+        dict(reversed(list(usual().items()))),
+    ],
+    ids=["bool", "none", "float", "no-code", "bytes", "extra", "no-rid", "order"],
+)
+def test_usual_json_declines_anything_else(fields: dict[str, Any]) -> None:
+    assert summary.usual_json(fields) is None
