@@ -28,7 +28,7 @@ FIELDS = summary.summary_fields(method="GET", path="/x", rid="r1", status=200)
 ODD = {**FIELDS, "path": '/café/"q"\\\u2028\U0001f600', "agent": "\x00'\"", "ключ": "é"}
 #: The usual shape, with "t": encoded by summary.usual_json, not the encoder.
 TIMED = summary.summary_fields(
-    method="GET", path="/é\"", agent="\x00<", rid="r1", status=200, started=0.0
+    method="GET", path='/é"', agent="\x00<", rid="r1", status=200, started=0.0
 )
 _names = itertools.count()
 
