@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from sidebyside import Scenarios, compare, report, serve
+from sidebyside import PROCESSES, Scenarios, compare, report, serve
 
 MIDDLEWARE = "dockerflow.django.middleware.DockerflowMiddleware"  # both packages'
 PLAIN = "plain view, no middleware"
@@ -88,9 +88,12 @@ def scenarios() -> Scenarios:
     }
 
 
-def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
+def main(number: int = 2_000, rounds: int = 12) -> list[dict[str, float]]:
     infos, times = compare(Path(__file__), ["Django"], number, rounds)
-    print(f"{number} requests x {rounds} rounds, alternating between the two venvs")
+    print(
+        f"{number} requests x {rounds} rounds, alternating between the two venvs,"
+        f" {PROCESSES} worker processes each"
+    )
     rows = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
     return report(infos, times, rows, "middleware", "middleware", goals=True)
 

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from sidebyside import Scenarios, compare, report, serve
+from sidebyside import PROCESSES, Scenarios, compare, report, serve
 
 PLAIN = "plain view, no extension"
 WITH = "plain view + Dockerflow(app)"
@@ -57,10 +57,13 @@ def scenarios() -> Scenarios:
     }
 
 
-def main(number: int = 2_000, rounds: int = 11) -> list[dict[str, float]]:
+def main(number: int = 2_000, rounds: int = 12) -> list[dict[str, float]]:
     # The seed's Flask extension imports SQLAlchemy even when unused.
     infos, times = compare(Path(__file__), ["Flask", "SQLAlchemy"], number, rounds)
-    print(f"{number} requests x {rounds} rounds, alternating between the two venvs")
+    print(
+        f"{number} requests x {rounds} rounds, alternating between the two venvs,"
+        f" {PROCESSES} worker processes each"
+    )
     rows = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
     return report(infos, times, rows, "extension", "the extension")
 

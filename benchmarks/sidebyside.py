@@ -25,6 +25,8 @@ SEED = "python-dockerflow"
 SEED_VERSION = "2026.3.4"
 #: Requests per scenario before the next scenario takes its turn.
 BATCH = 100
+#: Worker processes per side (see compare()).
+PROCESSES = 3
 #: Reused across runs; DOCKERFLOW_BENCH_SEED_VENV puts it elsewhere.
 SEED_VENV = Path(os.environ.get("DOCKERFLOW_BENCH_SEED_VENV", ROOT / ".venv-seed"))
 
@@ -191,32 +193,43 @@ class Worker:
 
 
 def compare(
-    script: Path, frameworks: list[str], number: int, rounds: int
+    script: Path,
+    frameworks: list[str],
+    number: int,
+    rounds: int,
+    processes: int = PROCESSES,
 ) -> tuple[list[dict[str, Any]], list[dict[str, list[float]]]]:
     """µs per request of every scenario in every round, ours and the seed's.
 
-    Rounds alternate between the two workers; a first round warms both up
-    and is not counted.
+    Each side runs in ``processes`` worker processes, and the rounds go
+    round-robin through all of them, alternating sides: one process's
+    memory layout (hash seeds, allocation addresses) can make all its
+    figures a little faster or slower, and a median over several processes
+    does not hang on one. A first round warms each worker up and is not
+    counted.
     """
-    workers = [
-        Worker(sys.executable, script, ours=True),
-        Worker(seed_python(frameworks), script, ours=False),
+    seed = seed_python(frameworks)
+    pairs = [
+        (Worker(sys.executable, script, ours=True), Worker(seed, script, ours=False))
+        for _ in range(processes)
     ]
     try:
         times: list[dict[str, list[float]]] = [{}, {}]
-        for n in range(rounds + 1):
+        for pair in pairs:
+            for worker in pair:
+                worker.round(number)  # warm-up
+        for n in range(rounds):
+            pair = pairs[n % processes]
             # Swap who goes first each round, so drift favours neither.
-            order = (0, 1) if n % 2 == 0 else (1, 0)
+            order = (0, 1) if (n // processes) % 2 == 0 else (1, 0)
             for side in order:
-                figures = workers[side].round(number)
-                if n == 0:
-                    continue
-                for label, value in figures.items():
+                for label, value in pair[side].round(number).items():
                     times[side].setdefault(label, []).append(value)
     finally:
-        for worker in workers:
-            worker.close()
-    return [w.info for w in workers], times
+        for pair in pairs:
+            for worker in pair:
+                worker.close()
+    return [w.info for w in pairs[0]], times
 
 
 def median_of(times: dict[str, list[float]], label: str, minus: str = "") -> float:
