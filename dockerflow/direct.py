@@ -76,6 +76,7 @@ _EMITS = {
     _FileHandler: _FileHandler.emit,
     MozlogHandler: MozlogHandler.emit,
 }
+_UNKNOWN = object()  # a handler type not in _EMITS
 _NOT_EXTRAS = RESERVED | {"logger_name"}
 # The same methods replaced on one object rather than its class.
 _LOGGER_OWN = frozenset(["handle", "callHandlers", "filter"])
@@ -151,6 +152,11 @@ def _stops(
     """callHandlers' walk: each handler the record reaches, with the name a
     MozlogHandler on the way stamped on the record; None if one of them is
     not plain, or if there is none at all (``logging.lastResort``'s business).
+
+    Plain: it writes exactly ``formatter.format(record)`` plus its terminator,
+    through methods nobody replaced on its class or on it, and its only
+    filter, if any, is the request-id one, which leaves a record that has a
+    ``rid`` as it is.
     """
     stops = []
     stamped = None
@@ -161,47 +167,40 @@ def _stops(
             found = True
             if levelno < handler.level:
                 continue
-            if not _plain(handler, fields):
+            kind = type(handler)
+            emit = _EMITS.get(kind, _UNKNOWN)
+            formatter = handler.formatter
+            formatter_type: Any = type(formatter)
+            if (
+                emit is _UNKNOWN
+                or (emit is not None and kind.emit is not emit)
+                or kind.handle is not _handle
+                or kind.filter is not _filter
+                or kind.format is not _format
+                or kind.flush is not _flush
+                or kind.acquire is not _acquire
+                or kind.release is not _release
+                or formatter_type not in _FORMATTERS
+                or formatter_type.format is not _json_format
+                or not _HANDLER_OWN.isdisjoint(handler.__dict__)
+                or not _FORMATTER_OWN.isdisjoint(formatter.__dict__)
+                or getattr(handler, "stream", None) is None  # a FileHandler not open
+            ):
                 return None
-            if type(handler) is MozlogHandler:
+            if handler.filters and not _request_id_filters_only(handler, fields):
+                return None
+            if kind is MozlogHandler:
                 stamped = handler.logger_name
             stops.append((handler, stamped))
         current = current.parent if current.propagate else None
     return stops if found else None
 
 
-def _plain(handler: logging.Handler, fields: dict[str, Any]) -> bool:
-    """Whether ``handler`` writes exactly ``formatter.format(record)`` plus its
-    terminator for such a record, through methods nobody replaced."""
-    kind = type(handler)
-    if kind not in _EMITS:
-        return False
-    emit = _EMITS[kind]
-    formatter_type: Any = type(handler.formatter)
-    if (
-        (emit is not None and kind.emit is not emit)
-        or kind.handle is not _handle
-        or kind.filter is not _filter
-        or kind.format is not _format
-        or kind.flush is not _flush
-        or kind.acquire is not _acquire
-        or kind.release is not _release
-        or formatter_type not in _FORMATTERS
-        or formatter_type.format is not _json_format
-        or not _HANDLER_OWN.isdisjoint(handler.__dict__)
-        or not _FORMATTER_OWN.isdisjoint(handler.formatter.__dict__)
-        or getattr(handler, "stream", None) is None  # a FileHandler not yet open
-    ):
-        return False
-    filters = handler.filters
-    if filters:
-        # The request-id filter leaves a record that has a rid as it is.
-        if fields.get("rid") is None:
-            return False
-        for f in filters:
-            if type(f) is not RequestIdLogFilter or type(f).filter is not _rid_filter:
-                return False
-    return True
+def _request_id_filters_only(handler: logging.Handler, fields: dict[str, Any]) -> bool:
+    return fields.get("rid") is not None and all(
+        type(f) is RequestIdLogFilter and type(f).filter is _rid_filter
+        for f in handler.filters
+    )
 
 
 def _write(

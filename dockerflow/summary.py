@@ -29,11 +29,6 @@ def errno_for(status: int | None, raised: bool = False) -> int:
     return 0
 
 
-def elapsed_ms(started: float) -> int:
-    """Whole milliseconds since ``started``, a ``time.perf_counter()`` value."""
-    return int((_perf_counter() - started) * 1000)
-
-
 def summary_fields(
     *,
     method: str,
@@ -47,7 +42,10 @@ def summary_fields(
     raised: bool = False,
     querystring: str | None = None,
 ) -> dict[str, Any]:
-    """The Fields of a request.summary record, in mozlog's order."""
+    """The Fields of a request.summary record, in mozlog's order.
+
+    ``started`` is the ``time.perf_counter()`` of the request's arrival.
+    """
     # An int or str id is logged as it is, as python-dockerflow logs it;
     # anything else (a UUID primary key) as its text, not its repr.
     if uid is None:
@@ -70,8 +68,8 @@ def summary_fields(
         del fields["code"]
     if rid is not None:
         fields["rid"] = rid
-    if started is not None:
-        fields["t"] = elapsed_ms(started)
+    if started is not None:  # whole milliseconds since then
+        fields["t"] = int((_perf_counter() - started) * 1000)
     if querystring is not None:
         # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
         fields["querystring"] = unquote(querystring)

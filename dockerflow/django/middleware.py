@@ -19,6 +19,7 @@ from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
 from dockerflow import endpoints
+from dockerflow.endpoints import PATHS
 from dockerflow.options import Options
 from dockerflow.scope import RequestScope, environ_key
 from dockerflow.summary import summary_fields, summary_logger
@@ -34,54 +35,35 @@ _SCOPE = "_dockerflow_scope"
 _time = time.time
 
 
-_SYNC_VIEWS = {
-    "version": views.version,
-    "heartbeat": views.heartbeat,
-    "lbheartbeat": probe.lbheartbeat,
+_VIEWS = {
+    "version": (views.version, views.version_async),
+    "heartbeat": (views.heartbeat, views.heartbeat_async),
+    "lbheartbeat": (probe.lbheartbeat, probe.lbheartbeat_async),
 }
-_ASYNC_VIEWS = {
-    "version": views.version_async,
-    "heartbeat": views.heartbeat_async,
-    "lbheartbeat": probe.lbheartbeat_async,
+#: Each Dockerflow path's views, sync and async, by request.path_info.
+_BY_PATH = {
+    path: _VIEWS[name] for path in PATHS if (name := endpoints.endpoint_for(path))
 }
+_SYNC_VIEWS = {path: pair[0] for path, pair in _BY_PATH.items()}
+_ASYNC_VIEWS = {path: pair[1] for path, pair in _BY_PATH.items()}
 
 
 _STORE_KEYS: dict[str, str] = {}
 
 
-def _store_key(header: str) -> str:
-    """The header's key in Django's header store, "" if __setitem__ would
-    have to convert or refuse it (not ASCII, or a line break)."""
-    key = _STORE_KEYS.get(header)
-    if key is None:
-        safe = header.isascii() and "\n" not in header and "\r" not in header
-        key = _STORE_KEYS[header] = header.lower() if safe else ""
-    return key
-
-
 def _echo(response: HttpResponse, header: str, rid: str) -> None:
     """``response[header] = rid``, less the per-request charset and newline
     checks: the name is checked once, and rid passed validate_request_id."""
+    key = _STORE_KEYS.get(header)
+    if key is None:
+        # "" if __setitem__ would have to convert or refuse the name.
+        safe = header.isascii() and "\n" not in header and "\r" not in header
+        key = _STORE_KEYS[header] = header.lower() if safe else ""
     headers = response.headers
-    key = _store_key(header)
     if key and type(headers) is ResponseHeaders:
         headers._store[key] = (header, rid)
     else:
         response[header] = rid
-
-
-def _uid(request: HttpRequest) -> Any:
-    """The user's id if something already loaded the user, else "".
-
-    Loading it here would cost a session and a user query on requests
-    that never needed them.
-    """
-    user = request.__dict__.get("user")
-    if user is None or (isinstance(user, LazyObject) and user._wrapped is empty):
-        return ""
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    return getattr(user, "pk", "") or ""  # the pk itself, as python-dockerflow logs it
 
 
 class DockerflowMiddleware:
@@ -104,55 +86,60 @@ class DockerflowMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        endpoint = self._open(request)
-        if endpoint is None:
-            response = self.get_response(request)
-        else:
-            response = _SYNC_VIEWS[endpoint](request)
-        return self._close(request, getattr(request, _SCOPE), response)
+        options = conf.options
+        scope = self._open(request, options)
+        # Wherever it stands in MIDDLEWARE, as python-dockerflow's does; first
+        # is best, ahead of ALLOWED_HOSTS and redirects (see the Django docs).
+        view = _SYNC_VIEWS.get(request.path_info)
+        response = self.get_response(request) if view is None else view(request)
+        return self._close(request, scope, response, options)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        endpoint = self._open(request)
-        if endpoint is not None:
-            response = await _ASYNC_VIEWS[endpoint](request)
+        options = conf.options
+        scope = self._open(request, options)
+        view = _ASYNC_VIEWS.get(request.path_info)
+        if view is not None:
+            response = await view(request)
         else:
             get_response: Callable[..., Awaitable[Any]] = self.get_response
             response = await get_response(request)
-        return self._close(request, getattr(request, _SCOPE), response)
+        return self._close(request, scope, response, options)
 
-    def _open(self, request: HttpRequest) -> str | None:
-        """Open the request's scope; the endpoint to serve here, if any."""
-        header = conf.options.request_id_header
-        scope = RequestScope(request.META.get(environ_key(header)))
+    def _open(self, request: HttpRequest, options: Options) -> RequestScope:
+        """Open the request's scope."""
+        meta_key = environ_key(options.request_id_header)
+        scope = RequestScope(request.META.get(meta_key))
         # Set on the instance's dict: HttpRequest has no __setattr__ to go through.
         attrs = request.__dict__
         attrs[_SCOPE] = scope
         # python-dockerflow's names for the id and the arrival time.
         attrs["_id"] = scope.rid
         attrs["_start_timestamp"] = _time()
-        # Wherever it stands in MIDDLEWARE, as python-dockerflow's does; first
-        # is best, ahead of ALLOWED_HOSTS and redirects (see the Django docs).
-        return endpoints.endpoint_for(request.path_info)
+        return scope
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         """Start the request's scope; answer it here if it is a Dockerflow endpoint."""
-        endpoint = self._open(request)
-        return None if endpoint is None else _SYNC_VIEWS[endpoint](request)
+        self._open(request, conf.options)
+        view = _SYNC_VIEWS.get(request.path_info)
+        return None if view is None else view(request)
 
     def process_response(
         self, request: HttpRequest, response: HttpResponse | None = None
     ) -> HttpResponse | None:
         """Echo the request id and log the request's summary, once."""
         scope: RequestScope | None = getattr(request, _SCOPE, None)
+        options = conf.options
         if scope is None:  # process_request never ran (a test calling us directly)
-            self._open(request)
-            scope = getattr(request, _SCOPE)
-        return self._close(request, scope, response)
+            scope = self._open(request, options)
+        return self._close(request, scope, response, options)
 
     def _close(
-        self, request: HttpRequest, scope: RequestScope, response: Any
+        self,
+        request: HttpRequest,
+        scope: RequestScope,
+        response: Any,
+        options: Options,
     ) -> HttpResponse | None:
-        options = conf.options
         if response is not None:
             _echo(response, options.request_id_header, scope.rid)
             status = response.status_code
@@ -179,15 +166,26 @@ class DockerflowMiddleware:
         if scope.logged:
             return
         meta = request.META
+        attrs = request.__dict__
+        # The user's id if something already loaded the user: loading it here
+        # would cost a session and a user query on requests that never needed it.
+        user = attrs.get("user")
+        uid = (
+            getattr(user, "pk", "") or ""  # the pk itself, as python-dockerflow logs it
+            if user is not None
+            and not (isinstance(user, LazyObject) and user._wrapped is empty)
+            and getattr(user, "is_authenticated", False)
+            else ""
+        )
         fields = summary_fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
-            uid=_uid(request),
+            uid=uid,
             rid=scope.rid,
             # An app that removed the arrival time gets a record without "t".
-            started=scope.started if "_start_timestamp" in request.__dict__ else None,
+            started=scope.started if "_start_timestamp" in attrs else None,
             status=status,
             raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")

@@ -7,7 +7,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.test import Client, override_settings
 
 from dockerflow.django.conf import conf
-from dockerflow.django.middleware import _echo, _store_key
+from dockerflow.django.middleware import _STORE_KEYS, _echo
 from dockerflow.scope import environ_key
 
 
@@ -26,8 +26,22 @@ def test_meta_key_is_where_django_files_the_header(name: str, key: str) -> None:
     ("name", "key"),
     [("X-Request-ID", "x-request-id"), ("X-Réquest", ""), ("X\nID", "")],
 )
-def test_store_key_only_for_names_django_takes_unchanged(name: str, key: str) -> None:
-    assert _store_key(name) == key
+def test_only_names_django_takes_unchanged_go_straight_in(name: str, key: str) -> None:
+    """Anything else goes through item assignment, which converts or refuses."""
+    direct, assigned = HttpResponse(), HttpResponse()
+    outcomes = []
+    for set_it in (
+        lambda: _echo(direct, name, "rid-0"),
+        lambda: assigned.__setitem__(name, "rid-0"),
+    ):
+        try:
+            set_it()
+            outcomes.append("set")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+    assert outcomes[0] == outcomes[1]
+    assert list(direct.items()) == list(assigned.items())
+    assert _STORE_KEYS[name] == key
 
 
 def test_options_follow_override_settings() -> None:
