@@ -22,6 +22,7 @@ from . import views
 __all__ = ["lbheartbeat", "lbheartbeat_async"]
 
 _new = object.__new__
+_new_cookies = dict.__new__
 _IMMUTABLE = (type(None), bool, int, float, str, bytes)
 #: The attributes that each copy gets fresh, and what they must hold.
 _FRESH = {"headers", "cookies", "_resource_closers", "_container"}
@@ -41,7 +42,7 @@ class _Copier:
         headers.__dict__ = {"_store": self.store.copy()}
         attrs = self.attrs.copy()
         attrs["headers"] = headers
-        attrs["cookies"] = SimpleCookie()
+        attrs["cookies"] = _new_cookies(SimpleCookie)  # SimpleCookie(), less __init__
         attrs["_resource_closers"] = []
         attrs["_container"] = self.content.copy()
         copy: HttpResponse = _new(HttpResponse)
