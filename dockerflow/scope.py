@@ -14,6 +14,7 @@ from typing import Any
 
 from .endpoints import PATHS
 from .logging import new_request_id, request_id_context, validate_request_id
+from .options import Options
 from .summary import log_summary, summary_fields
 
 __all__ = ["RequestScope", "environ_key"]
@@ -35,9 +36,9 @@ def environ_key(header: str) -> str:
 class RequestScope:
     """Started when a request arrives; ``summary()`` once; ``close()`` at the end."""
 
-    __slots__ = ("_token", "logged", "rid", "started")
+    __slots__ = ("_token", "logged", "options", "rid", "started")
 
-    def __init__(self, request_id: Any = None) -> None:
+    def __init__(self, request_id: Any = None, options: Options | None = None) -> None:
         #: The client's id when it is safe to log and echo, else a new UUID4.
         #: Spaces and tabs around it are dropped, as HTTP allows them there.
         if isinstance(request_id, str):
@@ -47,6 +48,8 @@ class RequestScope:
         self.started = _perf_counter()
         #: Whether the summary has been logged (it is logged once).
         self.logged = False
+        #: The adapter's options, read once when the request arrived.
+        self.options = options
         self._token: Any = request_id_context.set(self.rid)
 
     def fields(

@@ -123,22 +123,26 @@ class Dockerflow(DockerflowExtension):
 
     def _before_request(self) -> None:
         g = flask.g._get_current_object()  # type: ignore[attr-defined]
-        header = self._options().request_id_header
+        options = self._options()  # once per request: kept on the scope
         chosen = validate_request_id(g.get("request_id"))  # the app set one
         # Read from the WSGI environ, not parsed headers: a header sent twice
         # arrives joined by a comma, never part of a safe id, so it is replaced.
         environ = flask.request.environ
-        scope = RequestScope(chosen or environ.get(environ_key(header)))
-        setattr(g, _SCOPE, scope)
+        given = chosen or environ.get(environ_key(options.request_id_header))
+        scope = RequestScope(given, options)
+        # Straight into g's attributes: g.__setattr__ is a Python call each.
+        attrs = vars(g)
+        attrs[_SCOPE] = scope
         # python-dockerflow's names for the id and the start time.
-        g.request_id = scope.rid
-        g._request_id = scope.rid
-        g._start_timestamp = time.time()
+        attrs["request_id"] = attrs["_request_id"] = scope.rid
+        attrs["_start_timestamp"] = time.time()
 
     def _after_request(self, response: flask.Response) -> flask.Response:
-        scope: RequestScope | None = flask.g.get(_SCOPE)
+        g = flask.g._get_current_object()  # type: ignore[attr-defined]
+        scope: RequestScope | None = getattr(g, _SCOPE, None)
         if scope is not None:
-            response.headers[self._options().request_id_header] = scope.rid
+            options = scope.options or self._options()
+            response.headers[options.request_id_header] = scope.rid
             self._log(scope, self.summary_extra(status=response.status_code))
         return response
 
@@ -152,7 +156,7 @@ class Dockerflow(DockerflowExtension):
     def _log(
         self, scope: RequestScope, fields: dict[str, Any], exc: Any = None
     ) -> None:
-        skip = self._options().skip_probes
+        skip = (scope.options or self._options()).skip_probes
         scope.summary(fields, exc, skip_probes=skip, logger=self.summary_logger)
 
     def _teardown_request(self, exc: BaseException | None) -> None:
@@ -171,18 +175,20 @@ class Dockerflow(DockerflowExtension):
         # The objects behind the proxies: each proxy access has a cost.
         request = flask.request._get_current_object()  # type: ignore[attr-defined]
         g = flask.g._get_current_object()  # type: ignore[attr-defined]
+        scope = getattr(g, _SCOPE, None) or RequestScope()
+        options = scope.options or self._options()
         querystring = None
-        if self._options().log_querystring and request.query_string:
+        if options.log_querystring and request.query_string:
             querystring = request.query_string.decode("utf-8", "replace")
-        scope: RequestScope = g.get(_SCOPE) or RequestScope()
+        environ = request.environ
         return scope.fields(
             method=request.method,
             path=request.path,
-            agent=request.environ.get("HTTP_USER_AGENT", ""),  # as headers.get()
-            lang=request.environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+            agent=environ.get("HTTP_USER_AGENT", ""),  # as headers.get()
+            lang=environ.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=self.user_id(),
             # An app that removed the start time gets a record without "t".
-            timed="_start_timestamp" in g,
+            timed="_start_timestamp" in vars(g),
             status=status,
             raised=raised,
             querystring=querystring,

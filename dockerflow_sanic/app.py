@@ -112,11 +112,10 @@ class Dockerflow(DockerflowExtension):
     def _open(self, request: Request) -> None:
         ctx = request.ctx
         if getattr(ctx, "dockerflow_scope", None) is None:
-            header = self._options(request).request_id_header
-            rid = get_or_generate_request_id(
-                request.headers, header
-            )  # one rule everywhere
-            scope = ctx.dockerflow_scope = RequestScope(rid)
+            options = self._options(request)  # once per request: kept on the scope
+            header = options.request_id_header
+            rid = get_or_generate_request_id(request.headers, header)  # one rule
+            scope = ctx.dockerflow_scope = RequestScope(rid, options)
             # python-dockerflow's names for the id and the arrival time.
             ctx.id = scope.rid
             ctx.start_timestamp = time.time()
@@ -131,7 +130,7 @@ class Dockerflow(DockerflowExtension):
         if scope is None or scope.logged:
             return
         request.ctx.dockerflow_status = response.status
-        options = self._options(request)
+        options = scope.options or self._options(request)
         response.headers[options.request_id_header] = scope.rid
         scope.summary(
             self.summary_extra(request),
@@ -159,7 +158,7 @@ class Dockerflow(DockerflowExtension):
         """
         ctx = request.ctx
         scope: RequestScope = getattr(ctx, "dockerflow_scope", None) or RequestScope()
-        log_querystring = self._options(request).log_querystring
+        log_querystring = (scope.options or self._options(request)).log_querystring
         return scope.fields(
             method=request.method,
             path=request.path,
