@@ -10,6 +10,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from .checks.results import HeartbeatResult
@@ -105,7 +106,12 @@ def version_reply(
 
 
 def lbheartbeat_reply() -> Reply:
-    return Reply(200, {})
+    return _LBHEARTBEAT
+
+
+# The same every time, and a load balancer asks several times a second: made,
+# and its body encoded, once; its headers cannot be changed in place.
+_LBHEARTBEAT = Reply(200, {}, MappingProxyType(dict(HEADERS)))
 
 
 def heartbeat_reply(
