@@ -16,7 +16,7 @@ from typing import Any
 
 from .outcomes import to_result
 from .results import CheckResult, HeartbeatResult
-from .workers import CheckFn, Workers, is_async_check
+from .workers import CheckFn, Outcome, Workers, is_async_check
 
 #: Seconds a check may take before it is reported as hung. Load balancers
 #: commonly give a probe 5 seconds; this leaves room to answer inside that.
@@ -202,7 +202,7 @@ class HeartbeatEngine:
         ):
             remaining = max(0.0, begun + limit - time.perf_counter())
             try:
-                outcome = future.result(timeout=remaining)
+                outcome = _in_time(future.result(timeout=remaining), begun, limit)
             except concurrent.futures.TimeoutError:
                 outcome = None
             results.append(to_result(name, outcome, limit, plan.silenced))
@@ -218,13 +218,16 @@ class HeartbeatEngine:
                 waiter: asyncio.Future = self.workers.task(key, name, fn, loop)
             else:
                 waiter = self.workers.bridged(key, name, fn, loop)
+            begun = time.perf_counter()
             done, _ = await asyncio.wait({waiter}, timeout=limit)
             if not done and isinstance(waiter, asyncio.Task):
                 # A hung coroutine is cancelled; a hung thread cannot be, so
                 # the next run joins it (through the same shared bridge).
                 waiter.cancel()
             outcome = waiter.result() if done and not waiter.cancelled() else None
-            return to_result(name, outcome, limit, plan.silenced)
+            return to_result(
+                name, _in_time(outcome, begun, limit), limit, plan.silenced
+            )
 
         results = await asyncio.gather(
             *(
@@ -245,3 +248,17 @@ class HeartbeatEngine:
             started_at=started_at,
             duration=time.perf_counter() - t0,
         )
+
+
+def _in_time(outcome: Outcome | None, begun: float, limit: float) -> Outcome | None:
+    """``outcome``, or None (a timeout) if the check returned more than
+    ``limit`` seconds after ``begun``, when this caller started waiting.
+
+    A waiter on a starved machine can wake after both its timeout and the
+    check's return, and then finds the result there; when the check
+    returned is what counts. A check joined while already running counts
+    from when this caller began waiting, not from the run's start.
+    """
+    if outcome is not None and outcome.finished - begun > limit:
+        return None
+    return outcome

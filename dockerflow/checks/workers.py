@@ -27,11 +27,13 @@ CheckFn = Callable[[], Any]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one call of a check gave: its value or its error, and how long it took."""
+    """What one call of a check gave: its value or its error, how long it
+    took, and when it returned (``time.perf_counter()``)."""
 
     value: Any = None
     error: BaseException | None = None
     duration: float = 0.0
+    finished: float = 0.0
 
 
 def is_async_check(func: Any) -> bool:
@@ -109,6 +111,7 @@ class Workers:
         except BaseException as exc:
             error = exc
         finally:
+            finished = time.perf_counter()
             if self.thread_cleanup is not None:
                 try:
                     self.thread_cleanup()
@@ -116,7 +119,7 @@ class Workers:
                     logger.exception("Dockerflow check thread cleanup failed")
             with self._lock:
                 self._threads.pop(key, None)
-            future.set_result(Outcome(value, error, time.perf_counter() - begun))
+            future.set_result(Outcome(value, error, finished - begun, finished))
 
     def bridged(
         self, key: Hashable, name: str, fn: CheckFn, loop: asyncio.AbstractEventLoop
@@ -157,9 +160,11 @@ class Workers:
         async def timed() -> Outcome:
             begun = time.perf_counter()
             try:
-                return Outcome(await fn(), None, time.perf_counter() - begun)
+                value, error = await fn(), None
             except Exception as exc:
-                return Outcome(None, exc, time.perf_counter() - begun)
+                value, error = None, exc
+            finished = time.perf_counter()
+            return Outcome(value, error, finished - begun, finished)
 
         task = loop.create_task(timed(), name=f"dockerflow-check-{name}")
         self._tasks[task_key] = task

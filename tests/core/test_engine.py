@@ -371,6 +371,38 @@ async def test_async_hung_checks_answer_on_time(
 
 
 @pytest.mark.asyncio
+async def test_a_starved_loop_still_sees_a_late_check_as_timed_out(
+    engine: HeartbeatEngine,
+) -> None:
+    """The loop is blocked past both the timeout and the check's return: the
+    result is there when the waiter wakes, and it still came too late."""
+
+    async def starve_the_loop() -> None:
+        await asyncio.sleep(0.05)  # the run is waiting by now
+        time.sleep(0.6)  # the 0.3 s check returns meanwhile
+
+    starving = asyncio.ensure_future(starve_the_loop())
+    (check,) = await engine.run_async([("slow", sleeper(0.3))], timeout=0.1)
+    await starving
+    assert check.timed_out
+
+
+@pytest.mark.asyncio
+async def test_a_joined_check_is_timed_from_when_the_run_joined(
+    engine: HeartbeatEngine,
+) -> None:
+    """A run that joins a check still running from an earlier, timed-out run
+    gets its result if it returns within this run's own timeout."""
+    slow = sleeper(0.4)
+    (first,) = await engine.run_async([("slow", slow)], timeout=0.1)
+    assert first.timed_out
+    await asyncio.sleep(0.2)  # the check has run 0.3 s of its 0.4 s
+    # A fresh run would need 0.4 s; the joined one returns in about 0.1 s.
+    (joined,) = await engine.run_async([("slow", slow)], timeout=0.25)
+    assert not joined.timed_out, joined
+
+
+@pytest.mark.asyncio
 async def test_async_raising_and_invalid(engine: HeartbeatEngine) -> None:
     async def raises() -> None:
         raise KeyError("k")
