@@ -13,8 +13,8 @@ import time
 from typing import Any
 
 from .endpoints import PATHS
-from .logging import new_request_id, request_id_context, validate_request_id
 from .options import Options
+from .requestid import new_request_id, request_id_context, validate_request_id
 from .summary import log_summary, summary_fields
 
 __all__ = ["RequestScope", "environ_key"]
