@@ -19,9 +19,6 @@ subclass, or any of those methods replaced (Sentry replaces
 from __future__ import annotations
 
 import logging
-import os
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +29,7 @@ from .logging import (
     MozlogHandler,
     RequestIdLogFilter,
 )
-from .records import RESERVED
+from .records import RESERVED, current_pid, record_time
 
 __all__ = ["write_summary"]
 
@@ -42,20 +39,6 @@ _StreamHandler = logging.StreamHandler
 _FileHandler = logging.FileHandler
 _LogRecord = logging.LogRecord
 _factory = logging.getLogRecordFactory
-# os.getpid() is a system call, and LogRecord makes it for every record:
-# the pid only changes in a forked child, which os.fork() tells.
-_pid = [os.getpid()]
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
-# The clock LogRecord.__init__ reads, so the Timestamp is the one a record
-# made now would carry.
-if sys.version_info < (3, 13):
-    _now: Callable[[], float] = time.time
-else:  # pragma: no cover - exercised on Python 3.13+
-
-    def _now() -> float:
-        return time.time_ns() / 1e9
-
 
 # What a record passes through on the standard path; replaced, they send it there.
 _logger_handle = _Logger.handle
@@ -116,9 +99,9 @@ def write_summary(
     stops = _stops(logger, levelno, fields)
     if stops is None:
         return False
-    created = _now()
+    created = record_time()
     name = logger.name
-    process = _pid[0]
+    process = current_pid()
     if len(stops) == 1:  # the usual case: one handler, one line
         handler, stamped = stops[0]
         try:

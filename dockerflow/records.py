@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["RESERVED", "record_maker"]
+__all__ = ["RESERVED", "current_pid", "record_maker", "record_time"]
 
 _LogRecord = logging.LogRecord
 _makeRecord = logging.Logger.makeRecord
@@ -35,10 +35,8 @@ RESERVED = frozenset(
 # that of Pythons 3.10 to 3.12 (3.13 counts in nanoseconds).
 _VARYING = ("created", "msecs", "relativeCreated", "thread", "threadName")
 _TIME_AS_FLOAT = sys.version_info < (3, 13)
-_now = time.time
 _get_ident = threading.get_ident
 _current_thread = threading.current_thread
-_getpid = os.getpid
 _new = object.__new__
 _factory = logging.getLogRecordFactory
 _modules = sys.modules
@@ -46,6 +44,27 @@ _modules = sys.modules
 _START: float = logging._startTime  # type: ignore[attr-defined]
 
 Maker = Callable[[dict[str, Any]], logging.LogRecord]
+
+#: The clock ``LogRecord.__init__`` reads for ``created``.
+record_time: Callable[[], float]
+if _TIME_AS_FLOAT:
+    record_time = time.time
+else:  # pragma: no cover - exercised on Python 3.13+
+
+    def record_time() -> float:
+        return time.time_ns() / 1e9
+
+
+# os.getpid() is a system call, and LogRecord makes it for every record:
+# the pid only changes in a forked child, which os.fork() tells.
+_pid = [os.getpid()]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
+
+
+def current_pid() -> int:
+    """``os.getpid()``, kept from the last fork instead of asked each time."""
+    return _pid[0]
 
 
 def _standard(
@@ -94,7 +113,7 @@ def record_maker(
         ):
             return standard(extra)
         attrs = template.copy()
-        ct = _now()
+        ct = record_time()
         attrs["created"] = ct
         attrs["msecs"] = int((ct - int(ct)) * 1000) + 0.0
         attrs["relativeCreated"] = (ct - _START) * 1000
@@ -106,7 +125,7 @@ def record_maker(
                 attrs["processName"] = mp.current_process().name
             except Exception:  # still loading: the template's "MainProcess"
                 pass
-        attrs["process"] = _getpid()
+        attrs["process"] = _pid[0]
         if has_task:
             attrs["taskName"] = _task_name()
         attrs.update(extra)
