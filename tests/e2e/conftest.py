@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.targets import TARGETS, Fleet, Target
+from tests.e2e.targets import TARGETS, Faults, Fleet, Target
 from tests.services import require_postgres, require_redis
 
 
@@ -26,3 +26,12 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
 @pytest.fixture(params=TARGETS, ids=[t.name for t in TARGETS])
 def target(request: pytest.FixtureRequest) -> Target:
     return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def faults(fleet: Fleet, target: Target) -> Iterator[Faults]:
+    """The fault proxies of ``target``'s FAULTS server, passing again afterwards."""
+    proxies = fleet.faults(target)
+    proxies.passing()
+    yield proxies
+    proxies.passing()

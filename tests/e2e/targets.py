@@ -16,8 +16,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from tests.e2e.server import BIN, ROOT, Server, serve
+from tests.faultproxy import FaultProxy, fault_proxy
 from tests.services import POSTGRES_URL, REDIS_URL, free_port, hung_server, refused_port
 
 TOKEN = "e2e-heartbeat-token"
@@ -30,7 +32,10 @@ UP = "up"  # real PostgreSQL and Redis; heartbeat caching on
 REFUSED = "refused"  # every service refuses connections
 HUNG = "hung"  # every service accepts and never answers
 STUCK = "stuck"  # the only check hangs, under a tiny timeout
-TIMEOUTS = {UP: 3.0, REFUSED: 2.0, HUNG: 1.0, STUCK: 0.001}
+#: PostgreSQL and Redis reached through fault proxies that the test switches
+#: between passing, refusing and hanging (``Fleet.faults``); two workers.
+FAULTS = "faults"
+TIMEOUTS = {UP: 3.0, REFUSED: 2.0, HUNG: 1.0, STUCK: 0.001, FAULTS: 1.0}
 
 
 @dataclass(frozen=True)
@@ -49,21 +54,21 @@ class Target:
     def is_async(self) -> bool:
         return self.name in ("django-uvicorn", "sanic")
 
-    def command(self, port: int) -> list[str]:
+    def command(self, port: int, workers: int = 1) -> list[str]:
         host = ["--host", "127.0.0.1", "--port", str(port)]
         if self.name == "django-gunicorn":
-            return _gunicorn(port, "example_project.wsgi")
+            return _gunicorn(port, "example_project.wsgi", workers)
         if self.name == "django-uvicorn":
             app = "example_project.asgi:application"
             return [str(BIN / "uvicorn"), app, *host, "--no-access-log"]
         if self.name == "flask-gunicorn":
-            return _gunicorn(port, "tests.e2e.apps.flask_app:app")
+            return _gunicorn(port, "tests.e2e.apps.flask_app:app", workers)
         # Sanic's own command, which loads tracerite.
         app = "tests.e2e.apps.sanic_app:app"
         return [str(BIN / "sanic"), app, *host, "--single-process"]
 
 
-def _gunicorn(port: int, app: str) -> list[str]:
+def _gunicorn(port: int, app: str, workers: int = 1) -> list[str]:
     # --no-control-socket: gunicorn 27 shares one default socket path in $HOME.
     return [
         str(BIN / "gunicorn"),
@@ -71,7 +76,7 @@ def _gunicorn(port: int, app: str) -> list[str]:
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "1",
+        str(workers),
         "--no-control-socket",
     ]
 
@@ -122,6 +127,7 @@ class Fleet:
     secret_key: str = field(default_factory=lambda: f"e2e-{uuid.uuid4().hex}")
     _hung_port: int | None = None
     _django_db: str | None = None
+    _faults: dict[str, Faults] = field(default_factory=dict)
 
     @property
     def static_root(self) -> Path:
@@ -169,7 +175,7 @@ class Fleet:
             port = free_port()
             self.servers[key] = self.stack.enter_context(
                 serve(
-                    target.command(port),
+                    target.command(port, workers=2 if state == FAULTS else 1),
                     port,
                     self.root / "logs" / f"{target.name}-{state}",
                     target.logger_name,
@@ -215,6 +221,10 @@ class Fleet:
             port = refused_port() if state == REFUSED else self.hung_port()
             database = f"postgresql://postgres@127.0.0.1:{port}/down"
             redis = f"redis://127.0.0.1:{port}/0"
+        if state == FAULTS:
+            faults = self.faults(target)
+            database = _via(database, faults.database.port)
+            redis = _via(redis, faults.redis.port)
         if state == STUCK:
             env["E2E_HUNG_PORT"] = str(self.hung_port())
             # This state measures memory: coverage keeps data for every thread
@@ -244,10 +254,48 @@ class Fleet:
             env["REDIS_URL"] = redis
         return env
 
+    def faults(self, target: Target) -> Faults:
+        """The fault proxies between ``target``'s FAULTS server and its services."""
+        if target.name not in self._faults:
+            self._faults[target.name] = Faults(
+                database=self.stack.enter_context(
+                    fault_proxy(*_address(POSTGRES_URL, 5432))
+                ),
+                redis=self.stack.enter_context(fault_proxy(*_address(REDIS_URL, 6379))),
+            )
+        return self._faults[target.name]
+
     def hung_port(self) -> int:
         if self._hung_port is None:
             self._hung_port = self.stack.enter_context(hung_server())
         return self._hung_port
+
+
+@dataclass(frozen=True)
+class Faults:
+    """The proxies a FAULTS server reaches PostgreSQL and Redis through."""
+
+    database: FaultProxy
+    redis: FaultProxy
+
+    def passing(self) -> None:
+        """Both services back, and the connections that hung dropped."""
+        for proxy in (self.database, self.redis):
+            proxy.passing()
+            proxy.reset()
+
+
+def _address(url: str, default_port: int) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or default_port
+
+
+def _via(url: str, port: int) -> str:
+    """``url`` with its host and port replaced by 127.0.0.1:``port``."""
+    parts = urlsplit(url)
+    auth = parts.netloc.rpartition("@")[0]
+    netloc = f"{auth}@127.0.0.1:{port}" if auth else f"127.0.0.1:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def write_version(root: Path, data: object | str | bytes) -> None:
