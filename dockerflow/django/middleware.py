@@ -30,6 +30,9 @@ from .conf import conf
 __all__ = ["DockerflowMiddleware"]
 
 _SCOPE = "_dockerflow_scope"
+#: The exception process_exception saw, kept until the response says what
+#: Django made of it.
+_RAISED = "_dockerflow_raised"
 
 
 _time = time.time
@@ -145,7 +148,12 @@ class DockerflowMiddleware:
             status = response.status_code
         else:
             status = None
-        self._summary(request, scope, status, None, options)
+        exc = request.__dict__.pop(_RAISED, None)
+        if status is not None and status < 500:
+            # Http404, PermissionDenied, SuspiciousOperation: Django answered
+            # a refusal, not a server error, and the record says what it sent.
+            exc = None
+        self._summary(request, scope, status, exc, options)
         # Django logs about the response (404s, 500s) after the middleware
         # returns: the request id stays set until the server closes it.
         closers = getattr(response, "_resource_closers", None)
@@ -197,7 +205,7 @@ class DockerflowMiddleware:
         )
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        """Log the summary now, as an error with the exception (errno 500)."""
-        scope: RequestScope | None = getattr(request, _SCOPE, None)
-        if scope is not None:
-            self._summary(request, scope, None, exception, conf.options)
+        """Keep the exception for the summary, which the response then logs:
+        an error with its traceback if Django answered 5xx (or nothing), at
+        INFO with the status if it answered a refusal (404, 403, 400)."""
+        request.__dict__[_RAISED] = exception

@@ -17,6 +17,8 @@ from django.test import AsyncClient, Client, override_settings
 
 from dockerflow.logging import request_id_context
 
+from . import views
+
 pytestmark = pytest.mark.django_db
 Summaries = Callable[[], list[logging.LogRecord]]
 
@@ -70,6 +72,21 @@ def test_raising_view_is_errno_500_with_traceback(summaries: Summaries) -> None:
     assert record.errno == 500
     assert record.levelno == logging.ERROR
     assert record.exc_info[0] is RuntimeError
+
+
+REFUSALS = sorted(views.REFUSALS.items())
+
+
+@pytest.mark.parametrize(("kind", "refusal"), REFUSALS, ids=[k for k, _ in REFUSALS])
+def test_a_refusal_is_logged_with_the_status_django_answered(
+    summaries: Summaries, kind: str, refusal: tuple[type[Exception], int]
+) -> None:
+    response = Client(raise_request_exception=False).get(f"/refuse/{kind}")
+    status = refusal[1]
+    assert response.status_code == status
+    record = only(summaries)
+    assert (record.code, record.errno, record.levelno) == (status, status, logging.INFO)
+    assert record.exc_info is None
 
 
 @pytest.mark.parametrize("path", ["/__lbheartbeat__", "/__version__", "/__heartbeat__"])
@@ -197,6 +214,29 @@ class TestAsync:
             ("/hello", 0),
             ("/boom", 500),
         ]
+
+    @pytest.mark.parametrize("view", ["refuse", "refuse-async"])
+    @pytest.mark.parametrize(
+        ("kind", "refusal"), REFUSALS, ids=[k for k, _ in REFUSALS]
+    )
+    async def test_a_refusal_is_logged_with_the_status_django_answered(
+        self,
+        summaries: Summaries,
+        view: str,
+        kind: str,
+        refusal: tuple[type[Exception], int],
+    ) -> None:
+        client = AsyncClient(raise_request_exception=False)
+        response = await client.get(f"/{view}/{kind}")
+        status = refusal[1]
+        assert response.status_code == status
+        record = only(summaries)
+        assert (record.code, record.errno, record.levelno) == (
+            status,
+            status,
+            logging.INFO,
+        )
+        assert record.exc_info is None
 
     @pytest.mark.parametrize("path", ["/__lbheartbeat__", "/__version__"])
     async def test_async_probes(self, async_client: AsyncClient, path: str) -> None:

@@ -19,7 +19,13 @@ from django.core.checks.registry import registry as django_registry
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.utils import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.deprecation import MiddlewareMixin
@@ -171,6 +177,33 @@ def test_request_summary_exception(summary_records: Any) -> None:
     hooks.process_response(request, response)
     [record] = summary_records()
     assert (record.levelno, record.errno) == (logging.ERROR, 500)
+    assert record.getMessage() == "exception message"
+
+
+def test_a_refusal_through_the_hooks_is_logged_with_the_status_answered(
+    summary_records: Any,
+) -> None:
+    request = user_request()
+    hooks = middleware()
+    hooks.process_request(request)
+    hooks.process_exception(request, Http404("no such page"))
+    hooks.process_response(request, HttpResponseNotFound())
+    [record] = summary_records()
+    assert (record.levelno, record.errno, record.code) == (logging.INFO, 404, 404)
+    assert record.exc_info is None
+
+
+def test_an_exception_answered_with_a_500_through_the_hooks_is_an_error(
+    summary_records: Any,
+) -> None:
+    request = user_request()
+    hooks = middleware()
+    hooks.process_request(request)
+    hooks.process_exception(request, ValueError("exception message"))
+    hooks.process_response(request, HttpResponseServerError())
+    [record] = summary_records()
+    assert (record.levelno, record.errno, record.code) == (logging.ERROR, 500, 500)
+    assert record.exc_info[0] is ValueError
     assert record.getMessage() == "exception message"
 
 

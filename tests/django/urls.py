@@ -17,6 +17,8 @@ urlpatterns = [
     path("user", views.touch_user),
     path("missing", views.not_found),
     path("boom", views.boom),
+    path("refuse/<str:kind>", views.refuse),
+    path("refuse-async/<str:kind>", views.refuse_async),
     path("login", views.log_in),
     path("admin/", admin.site.urls),
 ]

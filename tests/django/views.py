@@ -6,7 +6,8 @@ They stand in for a project's own views behind DockerflowMiddleware.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model, login
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 
 
 def hello(request: HttpRequest) -> HttpResponse:
@@ -24,6 +25,23 @@ def not_found(request: HttpRequest) -> HttpResponse:
 
 def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("the view broke")
+
+
+#: What the ``refuse/<kind>`` views raise, and the status Django answers it with.
+REFUSALS = {
+    "not-found": (Http404, 404),
+    "denied": (PermissionDenied, 403),
+    "suspicious": (SuspiciousOperation, 400),
+    "bad-request": (BadRequest, 400),
+}
+
+
+def refuse(request: HttpRequest, kind: str) -> HttpResponse:
+    raise REFUSALS[kind][0](f"refused: {kind}")
+
+
+async def refuse_async(request: HttpRequest, kind: str) -> HttpResponse:
+    raise REFUSALS[kind][0](f"refused: {kind}")
 
 
 async def hello_async(request: HttpRequest) -> HttpResponse:

@@ -79,6 +79,25 @@ def test_staff_see_details_and_summaries_carry_their_id(
 
 
 @django_targets
+def test_a_refused_admin_page_is_logged_with_its_status_not_as_an_error(
+    fleet: Fleet, target: Target, sessions: dict[str, tuple[str, str]]
+) -> None:
+    server = fleet.server(target)
+    _, staff_cookie = sessions["staff"]
+    rid, since = f"e2e-{uuid.uuid4()}", server.line_count()
+    # The history is read-only: its add page raises PermissionDenied.
+    page = server.request(
+        "/admin/dockerflow/heartbeatrun/add/",
+        headers={"Cookie": staff_cookie, "X-Request-ID": rid},
+    )
+    assert page.status == 403
+    (summary,) = server.summaries(rid, since)
+    fields = summary["Fields"]
+    assert (fields["code"], fields["errno"], summary["Severity"]) == (403, 403, 6)
+    assert "error" not in fields and "traceback" not in fields
+
+
+@django_targets
 def test_probes_by_ip_bypass_allowed_hosts(fleet: Fleet, target: Target) -> None:
     server = fleet.server(target)
     probe = server.request("/__lbheartbeat__", headers={"Host": "10.0.0.7:8000"})
