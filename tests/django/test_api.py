@@ -6,14 +6,18 @@ Runs are recorded through ``history.record`` as the heartbeat records them.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dockerflow.django import history
 from dockerflow.django.history.aggregates import percentile
@@ -243,6 +247,86 @@ def test_the_cursor_walks_every_run_once(stored: list[HeartbeatRun]) -> None:
         seen += [r["id"] for r in page["results"]]
     assert seen == [r.pk for r in reversed(stored)]
     assert get(RUNS, cursor="bz1hYmM=").status_code == 404  # base64 of "o=abc"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def cursor(**tokens: str) -> str:
+    """A cursor as DRF encodes one: its tokens URL-encoded, then base64."""
+    return b64(urlencode(tokens))
+
+
+TAMPERED = {
+    "not base64": "%%%",
+    "base64 of p=garbage": "cD1nYXJiYWdl",
+    "an empty position": "cD0=",
+    "a naive position": cursor(p="2024-05-01 10:00:00"),
+    "a position at +14:00 on the first day": cursor(p="0001-01-01 00:00:00+14:00"),
+    "a position at -14:00 on the last day": cursor(p="9999-12-31 23:59:59-14:00"),
+    "a position past year 9999": cursor(p="99999-01-01 00:00:00+00:00"),
+    "the 13th month": cursor(p="2024-13-01 00:00:00+00:00"),
+    "a huge offset": cursor(o="9" * 5000),
+    "a negative offset": cursor(o="-1"),
+    "a reverse flag that is no number": cursor(r="yes"),
+    "not ASCII": b64("p=2024-05-01 10:00:00+00:00\u00e9"),
+}
+
+
+@pytest.mark.parametrize("path", [RUNS, CHANGES])
+@pytest.mark.parametrize("cursor", TAMPERED.values(), ids=TAMPERED.keys())
+def test_a_tampered_cursor_is_the_documented_json_404(
+    stored: list[HeartbeatRun], path: str, cursor: str
+) -> None:
+    response = get(path, cursor=cursor)
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "Invalid cursor"},
+    )
+
+
+def test_a_position_at_another_offset_pages_from_the_same_moment(
+    stored: list[HeartbeatRun],
+) -> None:
+    moment = at(30).astimezone(dt.timezone(dt.timedelta(hours=14)))
+    page = get(RUNS, cursor=cursor(p=str(moment)))
+    assert ids(page) == [r.pk for r in reversed(stored[:3])]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sent=st.one_of(
+        st.text(max_size=40),
+        st.builds(
+            b64,
+            st.builds(
+                "&".join,
+                st.lists(
+                    st.builds(
+                        "{}={}".format, st.sampled_from("opr"), st.text(max_size=30)
+                    ),
+                    max_size=3,
+                ),
+            ),
+        ),
+        st.builds(lambda p: cursor(p=p), st.text(max_size=40)),
+        st.builds(lambda p: cursor(p=str(p)), st.datetimes(timezones=st.timezones())),
+    )
+)
+def test_any_cursor_string_is_a_page_or_a_json_404(
+    stored: list[HeartbeatRun], sent: str
+) -> None:
+    for path in (RUNS, CHANGES):
+        response = get(path, cursor=sent)
+        assert response.status_code in (200, 404), (sent, response.content)
+        assert response["Content-Type"] == "application/json"
+        if response.status_code == 404:
+            assert response.json() == {"detail": "Invalid cursor"}
 
 
 def test_a_page_costs_the_same_queries_and_never_counts(

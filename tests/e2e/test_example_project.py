@@ -6,14 +6,17 @@ Runs against the contract suite's example-project servers, and runs
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 
 from tests.e2e.targets import (
+    AUTH,
     BY_NAME,
     Fleet,
     Target,
@@ -95,6 +98,26 @@ def test_a_refused_admin_page_is_logged_with_its_status_not_as_an_error(
     fields = summary["Fields"]
     assert (fields["code"], fields["errno"], summary["Severity"]) == (403, 403, 6)
     assert "error" not in fields and "traceback" not in fields
+
+
+HISTORY_LISTS = ("/dockerflow/history/runs/", "/dockerflow/history/changes/")
+TAMPERED_CURSORS = (
+    "cD1nYXJiYWdl",  # base64 of "p=garbage"
+    "cD0=",  # base64 of "p="
+    # A position at +14:00 on the first day: before the first UTC moment.
+    base64.b64encode(urlencode({"p": "0001-01-01 00:00:00+14:00"}).encode()).decode(),
+)
+
+
+@django_targets
+def test_a_tampered_history_cursor_is_a_json_404(fleet: Fleet, target: Target) -> None:
+    server = fleet.server(target)
+    for path in HISTORY_LISTS:
+        for cursor in TAMPERED_CURSORS:
+            got = server.request(f"{path}?cursor={quote(cursor)}", headers=AUTH)
+            assert got.status == 404, (path, cursor, got.body[:300])
+            assert got.headers["content-type"] == "application/json"
+            assert got.json() == {"detail": "Invalid cursor"}
 
 
 @django_targets

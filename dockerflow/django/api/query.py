@@ -1,17 +1,21 @@
-"""Reading the history API's query string: filters and the cursor's page size.
+"""Reading the history API's query string: filters, the cursor and its page size.
 
 Everything the schema forbids is a 400 naming the parameter, and every 400
-body has one shape: ``{"parameter": ["message", ...]}``.
+body has one shape: ``{"parameter": ["message", ...]}``. A cursor this API
+did not give is a 404.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 
 
@@ -50,6 +54,18 @@ def read_filters(
     return dict(filters.validated_data)
 
 
+def _utc_position(text: str) -> str | None:
+    """``text`` as the UTC time DRF writes (``str`` of an aware datetime), or
+    None if it is not an aware time that exists in UTC."""
+    try:
+        moment = parse_datetime(text)
+        if moment is None or moment.tzinfo is None:
+            return None
+        return str(moment.astimezone(dt.timezone.utc))
+    except (ValueError, OverflowError):  # the 13th month; year 1 at +14:00
+        return None
+
+
 class TimeCursor(CursorPagination):
     """Newest first, by a cursor on time: no COUNT, no OFFSET scan."""
 
@@ -57,6 +73,27 @@ class TimeCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's cursor, refused with the JSON 404 unless it is one DRF could
+        have written: strict base64, and a position that is an aware time."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            # DRF skips characters outside the alphabet: "%%%" would be no cursor.
+            base64.b64decode(encoded.encode("ascii"), validate=True)
+        except ValueError:  # binascii.Error and UnicodeError among them
+            raise NotFound(self.invalid_cursor_message) from None
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        # The position goes into a time filter as it is: text the database
+        # can't read as a time would be a 500 there.
+        position = _utc_position(cursor.position)
+        if position is None:
+            raise NotFound(self.invalid_cursor_message)
+        return Cursor(offset=cursor.offset, reverse=cursor.reverse, position=position)
 
     def get_page_size(self, request: Request) -> int:
         # DRF quietly replaces a bad page_size; the schema promises a 400.
