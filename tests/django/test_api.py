@@ -226,6 +226,21 @@ def test_a_bad_filter_is_a_400_naming_it(params: dict[str, Any], field: str) -> 
         assert all(isinstance(text, str) for text in body[field])
 
 
+@pytest.mark.parametrize("path", [RUNS, CHANGES, UPTIME, RUNS + "{id}/"])
+def test_more_query_parameters_than_django_reads_is_a_json_400(
+    stored: list[HeartbeatRun], path: str, settings: Any
+) -> None:
+    path = path.format(id=stored[0].pk)
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = Client().get(f"{path}?{'&'.join(['a'] * (limit + 1))}", **AUTH)
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [f"More than {limit} query parameters."]
+    }
+    at_the_limit = Client().get(f"{path}?{'&'.join(['a'] * limit)}", **AUTH)
+    assert at_the_limit.status_code == 200
+
+
 def test_every_bad_value_of_a_list_filter_is_named_in_one_list() -> None:
     body = get(RUNS, status=["ok", "broken", ""]).json()
     assert body == {

@@ -121,6 +121,20 @@ def test_a_tampered_history_cursor_is_a_json_404(fleet: Fleet, target: Target) -
 
 
 @django_targets
+def test_more_query_parameters_than_django_reads_is_a_json_400(
+    fleet: Fleet, target: Target
+) -> None:
+    server = fleet.server(target)
+    # 1,001 of them (Django reads 1,000), inside gunicorn's 4 KiB request line.
+    query = "&".join(["a"] * 1001)
+    for path in (*HISTORY_LISTS, "/dockerflow/history/uptime/"):
+        got = server.request(f"{path}?{query}", headers=AUTH)
+        assert got.status == 400, (path, got.body[:300])
+        assert got.headers["content-type"] == "application/json"
+        assert got.json() == {"non_field_errors": ["More than 1000 query parameters."]}
+
+
+@django_targets
 def test_probes_by_ip_bypass_allowed_hosts(fleet: Fleet, target: Target) -> None:
     server = fleet.server(target)
     probe = server.request("/__lbheartbeat__", headers={"Host": "10.0.0.7:8000"})

@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 
 def _texts(detail: Any) -> Iterator[str]:
@@ -29,6 +32,16 @@ def _texts(detail: Any) -> Iterator[str]:
             yield from _texts(value)
     else:
         yield str(detail)
+
+
+def as_api_error(exc: Exception) -> Exception:
+    """The 400 for what Django refuses while reading the query string; any
+    other exception as it is. Left to Django, it would be its HTML 400."""
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = f"More than {limit} query parameters."
+        return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+    return exc
 
 
 def read_filters(

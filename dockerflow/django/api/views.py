@@ -28,7 +28,7 @@ from ..history.aggregates import percentile
 from ..models import DURATION_BUCKETS, HeartbeatAggregate, HeartbeatRun, StatusChange
 from .auth import AUTHENTICATION, HistoryReader
 from .endpoints import documented
-from .query import TimeCursor, read_filters
+from .query import TimeCursor, as_api_error, read_filters
 from .serializers import (
     RANGES,
     HistoryFilter,
@@ -59,7 +59,8 @@ BAD_FILTER = OpenApiResponse(
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
-    "A query parameter is invalid: its messages, by parameter name.",
+    "A query parameter is invalid: its messages, by parameter name "
+    "(non_field_errors when there are more than Django reads).",
 )
 
 
@@ -76,6 +77,9 @@ class HistoryView(APIView):
 
     def filters(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         return read_filters(self.request, serializer_class)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return super().handle_exception(as_api_error(exc))
 
 
 def _filtered(queryset: QuerySet, filters: dict[str, Any], status: str) -> QuerySet:
@@ -134,6 +138,7 @@ class RunList(HistoryView, generics.ListAPIView):
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={
             200: OpenApiResponse(HistoryRunSerializer, "The run."),
+            400: BAD_FILTER,
             **ERRORS,
             404: OpenApiResponse(HistoryErrorSerializer, "No such run."),
         },
