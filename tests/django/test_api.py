@@ -98,6 +98,28 @@ def test_strangers_get_a_bearer_challenge(path: str) -> None:
     assert wrong.json() == {"detail": "Invalid bearer token."}
 
 
+def vary(response: Any) -> set[str]:
+    return {name.strip().lower() for name in response.get("Vary", "").split(",")}
+
+
+@pytest.mark.parametrize("path", [RUNS, CHANGES, UPTIME, RUNS + "{id}/"])
+def test_no_answer_is_kept_by_caches_and_each_varies_on_who_asks(
+    stored: list[HeartbeatRun], path: str
+) -> None:
+    path = path.format(id=stored[0].pk)
+    answers = [
+        get(path),
+        Client().get(path),
+        user("nobody", staff=False).get(path),
+        Client().get(f"{path}?{'&'.join(['a'] * 1001)}", **AUTH),
+        get(f"{RUNS}0/"),
+    ]
+    assert [a.status_code for a in answers] == [200, 401, 403, 400, 404]
+    for response in answers:
+        assert response["Cache-Control"] == "no-store", response.status_code
+        assert {"authorization", "cookie"} <= vary(response), response.status_code
+
+
 def test_no_token_configured_means_no_token_works() -> None:
     with override_settings(DOCKERFLOW_HEARTBEAT_TOKEN=None):
         assert Client().get(RUNS, **AUTH).status_code == 401

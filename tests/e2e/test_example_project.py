@@ -135,6 +135,25 @@ def test_more_query_parameters_than_django_reads_is_a_json_400(
 
 
 @django_targets
+def test_history_answers_are_kept_by_no_cache_and_vary_on_who_asks(
+    fleet: Fleet, target: Target, sessions: dict[str, tuple[str, str]]
+) -> None:
+    server = fleet.server(target)
+    _, visitor_cookie = sessions["visitor"]
+    for path in (*HISTORY_LISTS, "/dockerflow/history/uptime/"):
+        answers = [
+            server.request(path, headers=AUTH),
+            server.request(path),
+            server.request(path, headers={"Cookie": visitor_cookie}),
+        ]
+        assert [a.status for a in answers] == [200, 401, 403], path
+        for got in answers:
+            assert got.headers["cache-control"] == "no-store", (path, got.status)
+            vary = {v.strip().lower() for v in got.headers["vary"].split(",")}
+            assert {"authorization", "cookie"} <= vary, (path, got.status)
+
+
+@django_targets
 def test_probes_by_ip_bypass_allowed_hosts(fleet: Fleet, target: Target) -> None:
     server = fleet.server(target)
     probe = server.request("/__lbheartbeat__", headers={"Host": "10.0.0.7:8000"})

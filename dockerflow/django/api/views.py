@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Max, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -80,6 +81,16 @@ class HistoryView(APIView):
 
     def handle_exception(self, exc: Exception) -> Response:
         return super().handle_exception(as_api_error(exc))
+
+    def finalize_response(
+        self, request: Request, response: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Answers hold the check messages the heartbeat hides from strangers,
+        # and depend on who asks: no cache may keep one or give it to another.
+        response["Cache-Control"] = "no-store"
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
 
 
 def _filtered(queryset: QuerySet, filters: dict[str, Any], status: str) -> QuerySet:
