@@ -37,13 +37,15 @@ class Caller:
     """What the detail policy needs to know about who asked.
 
     ``is_staff`` is asked last and only when it decides, because finding out
-    may cost a session and a user lookup; it may return an awaitable in the
-    async flow.
+    may cost a session and a user lookup. It gets the heartbeat's result
+    (None on ``/__error__``), so it can decline to look when the run found
+    the database failing; it may return an awaitable in the async flow. If
+    it raises, the caller is anonymous.
     """
 
     authorization: str | None = None
     debug: bool = False
-    is_staff: Callable[[], Any] | None = None
+    is_staff: Callable[[HeartbeatResult | None], Any] | None = None
 
 
 async def _resolved(value: Any) -> Any:
@@ -120,10 +122,22 @@ def _policy_decided(caller: Caller, options: Options) -> bool | None:
     return None
 
 
-def _sees_details(caller: Caller, options: Options) -> bool:
+def _not_staff(exc: Exception) -> bool:
+    # The detail decision must never fail the endpoint: asking who the caller
+    # is went wrong, so they are anonymous.
+    logger.warning("Could not tell whether the caller is staff", exc_info=exc)
+    return False
+
+
+def _sees_details(
+    caller: Caller, options: Options, result: HeartbeatResult | None = None
+) -> bool:
     details = _policy_decided(caller, options)
     if details is None:
-        details = caller.is_staff()  # type: ignore[misc]
+        try:
+            details = caller.is_staff(result)  # type: ignore[misc]
+        except Exception as exc:
+            details = _not_staff(exc)
     return bool(details)
 
 
@@ -146,7 +160,7 @@ def heartbeat(
         return refused
     result = run()
     _notify(notify, result)
-    return _reply(result, _sees_details(caller, options), options)
+    return _reply(result, _sees_details(caller, options, result), options)
 
 
 async def heartbeat_async(
@@ -167,7 +181,10 @@ async def heartbeat_async(
         logger.exception("A heartbeat signal receiver raised")
     details = _policy_decided(caller, options)
     if details is None:
-        details = await _resolved(caller.is_staff())  # type: ignore[misc]
+        try:
+            details = await _resolved(caller.is_staff(result))  # type: ignore[misc]
+        except Exception as exc:
+            details = _not_staff(exc)
     return _reply(result, details, options)
 
 

@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from dockerflow import health
 from dockerflow.checks import HeartbeatEngine, HeartbeatResult
 
+from .checks import check_database_connected
 from .conf import conf
 
 logger = logging.getLogger("dockerflow.checks")
@@ -121,6 +122,23 @@ def run(
     if not cached:
         options["cache_ttl"] = 0.0
     return engine.run(heartbeat_checks() if checks is None else checks, **options)
+
+
+#: The built-in database check, by the name the heartbeat gives it.
+DATABASE_CHECK = "check_database_connected"
+
+
+def database_answers(result: HeartbeatResult | None = None) -> bool:
+    """Whether the database answered ``result``'s database check; with no
+    such check in it (or no result), the check run now, under its timeout.
+
+    Asked before a lookup that would fail on a database that refuses, or
+    hold the worker on one that hangs.
+    """
+    checks = [c for c in result or () if c.name.endswith(DATABASE_CHECK)]
+    if not checks:
+        checks = list(run([(DATABASE_CHECK, _bind(check_database_connected))]))
+    return not any(check.failed for check in checks)
 
 
 def _http_status(result: HeartbeatResult) -> int:

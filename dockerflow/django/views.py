@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import os
 from importlib import import_module
 from typing import Any
@@ -25,7 +26,7 @@ from dockerflow.endpoints import Reply
 from dockerflow.version import loader_for
 
 from .conf import conf
-from .heartbeat import run_heartbeat, run_heartbeat_async
+from .heartbeat import database_answers, run_heartbeat, run_heartbeat_async
 from .signals import send_heartbeat_signal
 from .threads import closing_sync_to_async
 
@@ -88,24 +89,32 @@ async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
     return lbheartbeat(request)  # no I/O: fine on the event loop
 
 
+def _session_key(request: HttpRequest) -> str | None:
+    if not apps.is_installed("django.contrib.auth"):
+        return None
+    return request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
+
+
 def _user(request: HttpRequest) -> Any:
     user = getattr(request, "user", None)
     if user is not None:
         return user
     # Served by DockerflowMiddleware ahead of the session and auth
-    # middleware: look the user up the way they would, only if there is a
-    # session cookie to look up.
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not session_key or not apps.is_installed("django.contrib.auth"):
-        return None
+    # middleware: look the user up the way they would.
     from django.contrib.auth import get_user
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    request.session = store(session_key)
+    request.session = store(_session_key(request))
     return get_user(request)
 
 
-def _is_staff(request: HttpRequest) -> bool:
+def _is_staff(request: HttpRequest, result: HeartbeatResult | None = None) -> bool:
+    if getattr(request, "user", None) is None and _session_key(request) is None:
+        return False  # nobody to look up
+    if not database_answers(result):
+        # Loading the session and the user would fail on this database, or
+        # hold the worker until a socket gives up: the caller is anonymous.
+        return False
     return bool(getattr(_user(request), "is_staff", False))
 
 
@@ -113,7 +122,7 @@ def _caller(request: HttpRequest) -> flows.Caller:
     return flows.Caller(
         authorization=request.META.get("HTTP_AUTHORIZATION"),
         debug=conf.DEBUG,
-        is_staff=lambda: _is_staff(request),
+        is_staff=functools.partial(_is_staff, request),
     )
 
 
@@ -144,7 +153,9 @@ async def heartbeat_async(request: HttpRequest) -> HttpResponse:
     method = _method(request)
     # Receivers and the staff lookup may touch the database: not on the loop.
     staff = closing_sync_to_async(_is_staff)
-    caller = dataclasses.replace(_caller(request), is_staff=lambda: staff(request))
+    caller = dataclasses.replace(
+        _caller(request), is_staff=lambda result: staff(request, result)
+    )
     reply = await flows.heartbeat_async(
         method,
         caller,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
+
 from tests.e2e.server import BIN, ROOT, Server, serve
 from tests.faultproxy import FaultProxy, fault_proxy
 from tests.services import POSTGRES_URL, REDIS_URL, free_port, hung_server, refused_port
@@ -114,6 +116,11 @@ TARGETS = (
     ),
 )
 BY_NAME = {t.name: t for t in TARGETS}
+DJANGO_TARGETS = [BY_NAME["django-gunicorn"], BY_NAME["django-uvicorn"]]
+#: Runs a test on the example project's servers only.
+django_targets = pytest.mark.parametrize(
+    "target", DJANGO_TARGETS, ids=lambda t: t.name, indirect=True
+)
 
 
 @dataclass

@@ -20,44 +20,12 @@ from tests.e2e.targets import (
     BY_NAME,
     Fleet,
     Target,
+    django_targets,
     manage,
 )
 from tests.services import hung_server, refused_port
 
 pytestmark = pytest.mark.e2e
-
-DJANGO_TARGETS = [BY_NAME["django-gunicorn"], BY_NAME["django-uvicorn"]]
-django_targets = pytest.mark.parametrize(
-    "target", DJANGO_TARGETS, ids=lambda t: t.name, indirect=True
-)
-
-SESSION_SCRIPT = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
-
-for name, staff in (("staff", True), ("visitor", False)):
-    user, _ = User.objects.get_or_create(username=name, defaults={"is_staff": staff})
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    print("SESSION", name, user.pk, session.session_key)
-"""
-
-
-@pytest.fixture(scope="module")
-def sessions(fleet: Fleet) -> dict[str, tuple[str, str]]:
-    """Logged-in session cookies, by user name: (user id, Cookie header)."""
-    done = manage(fleet.manage_env(), "shell", "-c", SESSION_SCRIPT)
-    assert done.returncode == 0, done.stdout + done.stderr
-    lines = [
-        line.split()[1:]
-        for line in done.stdout.splitlines()
-        if line.startswith("SESSION ")
-    ]
-    return {name: (pk, f"sessionid={key}") for name, pk, key in lines}
 
 
 @django_targets
