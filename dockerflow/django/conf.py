@@ -6,12 +6,15 @@ says a setting changed (``override_settings`` sends ``setting_changed``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
 
 from dockerflow.options import TABLE, Options, problems, read_or_default
+
+if TYPE_CHECKING:
+    from .history.table import History
 
 #: The checks the heartbeat runs when DOCKERFLOW_CHECKS is not set.
 DEFAULT_CHECKS = (
@@ -24,7 +27,7 @@ _UNSET = object()
 # Reading a setting a project leaves unset makes Django raise and catch an
 # AttributeError; the middleware reads several per request, so keep them.
 _values: dict[str, Any] = {}
-_parsed: dict[str, Options] = {}
+_parsed: dict[str, Any] = {}
 
 
 def _clear(**kwargs: Any) -> None:
@@ -95,43 +98,27 @@ class DockerflowSettings:
     def CACHES(self) -> Any:
         return _read("DOCKERFLOW_CACHES", None)
 
-    # The heartbeat history; docs/history.rst explains each.
+    # The heartbeat history; docs/history.rst explains each setting, and
+    # history/table.py holds their defaults and parsers.
+
+    def history_values(self) -> dict[str, Any]:
+        """The DOCKERFLOW_HISTORY* settings the project sets, as set."""
+        from .history.table import TABLE
+
+        values = {s.key: _read(s.key, _UNSET) for s in TABLE}
+        return {key: value for key, value in values.items() if value is not _UNSET}
 
     @property
-    def HISTORY(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY", "changes")
+    def history(self) -> History:
+        """The history settings, parsed once; a bad value falls back to its
+        default here, and the system checks report it at startup."""
+        try:
+            return _parsed["history"]
+        except KeyError:
+            from .history.table import read
 
-    @property
-    def HISTORY_SAMPLE_SECONDS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_SAMPLE_SECONDS", 300)
-
-    @property
-    def HISTORY_FLUSH_SECONDS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_FLUSH_SECONDS", 60)
-
-    @property
-    def HISTORY_HOST(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_HOST", None)
-
-    @property
-    def HISTORY_RETENTION_DAYS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_RETENTION_DAYS", 30)
-
-    @property
-    def HISTORY_KEEP_FAILED(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_KEEP_FAILED", 50)
-
-    @property
-    def HISTORY_CHANGES_RETENTION_DAYS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_CHANGES_RETENTION_DAYS", 400)
-
-    @property
-    def HISTORY_AGGREGATE_RETENTION_DAYS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_AGGREGATE_RETENTION_DAYS", 400)
-
-    @property
-    def HISTORY_PRUNE_SECONDS(self) -> Any:
-        return _read("DOCKERFLOW_HISTORY_PRUNE_SECONDS", 3600)
+            history = _parsed["history"] = read(self.history_values())
+            return history
 
 
 conf = DockerflowSettings()

@@ -6,7 +6,6 @@ Registered in ``DockerflowConfig.ready()``, so a mistake shows at startup
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from django.conf import settings
@@ -139,77 +138,14 @@ def _check_aliases() -> list[Any]:
     return errors
 
 
-#: History settings that hold a number of seconds or days, and their floor.
-_HISTORY_NUMBERS = (
-    ("DOCKERFLOW_HISTORY_SAMPLE_SECONDS", "HISTORY_SAMPLE_SECONDS", 1),
-    ("DOCKERFLOW_HISTORY_FLUSH_SECONDS", "HISTORY_FLUSH_SECONDS", 1),
-    ("DOCKERFLOW_HISTORY_RETENTION_DAYS", "HISTORY_RETENTION_DAYS", 1),
-    ("DOCKERFLOW_HISTORY_CHANGES_RETENTION_DAYS", "HISTORY_CHANGES_RETENTION_DAYS", 1),
-    (
-        "DOCKERFLOW_HISTORY_AGGREGATE_RETENTION_DAYS",
-        "HISTORY_AGGREGATE_RETENTION_DAYS",
-        1,
-    ),
-    ("DOCKERFLOW_HISTORY_PRUNE_SECONDS", "HISTORY_PRUNE_SECONDS", 0),
-)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _check_history() -> list[Any]:
-    from .history import MODES
+    """The history settings' table (dockerflow.E020 to E022, W020)."""
+    from .history.table import problems
 
-    errors = []
-    mode = conf.HISTORY
-    if mode not in MODES:
-        errors.append(
-            Error(
-                f"DOCKERFLOW_HISTORY is {mode!r}.",
-                hint=f"Use one of {', '.join(map(repr, MODES))}.",
-                id="dockerflow.E020",
-            )
-        )
-    for setting, attribute, floor in _HISTORY_NUMBERS:
-        value = getattr(conf, attribute)
-        if not _number(value) or value < floor:
-            errors.append(
-                Error(
-                    f"{setting} is {value!r}, not a number of at least {floor}.",
-                    hint="Seconds or days, as the setting's name says.",
-                    id="dockerflow.E021",
-                )
-            )
-    keep = conf.HISTORY_KEEP_FAILED
-    if not isinstance(keep, int) or isinstance(keep, bool) or keep < 0:
-        errors.append(
-            Error(
-                f"DOCKERFLOW_HISTORY_KEEP_FAILED is {keep!r}.",
-                hint="How many failed runs to keep per host and check; 0 keeps none.",
-                id="dockerflow.E021",
-            )
-        )
-    host = conf.HISTORY_HOST
-    if host is not None and (not isinstance(host, str) or not host.strip()):
-        errors.append(
-            Error(
-                "DOCKERFLOW_HISTORY_HOST must be a non-empty string or None.",
-                hint="None names each replica by socket.gethostname().",
-                id="dockerflow.E022",
-            )
-        )
-    days = conf.HISTORY_CHANGES_RETENTION_DAYS
-    if _number(days) and 1 <= days < 93:
-        errors.append(
-            Warning(
-                f"Status changes are kept {days} days, less than a quarter.",
-                hint="Keep DOCKERFLOW_HISTORY_CHANGES_RETENTION_DAYS at 93 or "
-                "more, so each of the last three months' downtime can be told.",
-                id="dockerflow.W020",
-            )
-        )
-    return errors
+    return [
+        (Warning if id.startswith("dockerflow.W") else Error)(message, hint=hint, id=id)
+        for id, message, hint in problems(conf.history_values())
+    ]
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:

@@ -15,8 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
+from dockerflow.django import history
 from dockerflow.django.conf import conf
 from dockerflow.django.history import history_host
+from dockerflow.django.history.pruning import prune
+from dockerflow.django.history.table import History, read
+
+from .history_helpers import run
 
 
 def messages(**settings: Any) -> list[Any]:
@@ -27,14 +32,18 @@ def messages(**settings: Any) -> list[Any]:
 def test_defaults() -> None:
     with override_settings():
         del django_settings.DOCKERFLOW_HISTORY  # the test settings turn it off
-        assert conf.HISTORY == "changes"
-    assert conf.HISTORY_SAMPLE_SECONDS == 300
-    assert conf.HISTORY_FLUSH_SECONDS == 60
-    assert conf.HISTORY_RETENTION_DAYS == 30
-    assert conf.HISTORY_KEEP_FAILED == 50
-    assert conf.HISTORY_CHANGES_RETENTION_DAYS == 400
-    assert conf.HISTORY_AGGREGATE_RETENTION_DAYS == 400
-    assert conf.HISTORY_PRUNE_SECONDS == 3600
+        assert conf.history == History(
+            mode="changes",
+            sample_seconds=300,
+            flush_seconds=60,
+            host=None,
+            retention_days=30,
+            keep_failed=50,
+            changes_retention_days=400,
+            aggregate_retention_days=400,
+            prune_seconds=3600,
+        )
+        assert conf.history == read({})
     assert history_host() == socket.gethostname()
     with override_settings(DOCKERFLOW_HISTORY_HOST="web-7"):
         assert history_host() == "web-7"
@@ -50,6 +59,10 @@ def test_defaults() -> None:
         ({"DOCKERFLOW_HISTORY_RETENTION_DAYS": -1}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_AGGREGATE_RETENTION_DAYS": None}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_PRUNE_SECONDS": -5}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_SAMPLE_SECONDS": float("nan")}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_RETENTION_DAYS": 1e9}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_FLUSH_SECONDS": float("inf")}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_PRUNE_SECONDS": 10**400}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_KEEP_FAILED": 2.5}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_KEEP_FAILED": -1}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_HOST": ""}, "dockerflow.E022"),
@@ -77,3 +90,37 @@ def test_keeping_changes_under_a_quarter_is_a_warning() -> None:
 
 def test_pruning_only_from_cron_is_valid() -> None:
     assert messages(DOCKERFLOW_HISTORY_PRUNE_SECONDS=0) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "field", "used"),
+    [
+        ({"DOCKERFLOW_HISTORY": "sometimes"}, "mode", "changes"),
+        ({"DOCKERFLOW_HISTORY_SAMPLE_SECONDS": "60"}, "sample_seconds", 300),
+        ({"DOCKERFLOW_HISTORY_RETENTION_DAYS": 1e9}, "retention_days", 30),
+        ({"DOCKERFLOW_HISTORY_KEEP_FAILED": -1}, "keep_failed", 50),
+        ({"DOCKERFLOW_HISTORY_HOST": ""}, "host", None),
+        ({"DOCKERFLOW_HISTORY_FLUSH_SECONDS": 0}, "flush_seconds", 0),
+        ({"DOCKERFLOW_HISTORY_SAMPLE_SECONDS": 30}, "sample_seconds", 30),
+    ],
+)
+def test_a_refused_value_is_replaced_by_its_default_until_it_is_fixed(
+    settings: dict[str, Any], field: str, used: object
+) -> None:
+    """The history keeps working on a bad value; the system check says so."""
+    with override_settings(**settings):
+        assert getattr(conf.history, field) == used
+
+
+@pytest.mark.django_db
+@override_settings(
+    DOCKERFLOW_HISTORY="changes",
+    DOCKERFLOW_HISTORY_HOST="web-1",
+    DOCKERFLOW_HISTORY_SAMPLE_SECONDS=1e12,
+    DOCKERFLOW_HISTORY_RETENTION_DAYS=1e9,
+)
+def test_a_number_too_large_for_a_date_is_refused_not_a_crash() -> None:
+    assert [m.id for m in run_checks(tags=["dockerflow"])] == ["dockerflow.E021"] * 2
+    assert history.record(run(0), source="http") is not None
+    assert history.record(run(5, db="error"), source="http") is not None
+    assert prune().complete

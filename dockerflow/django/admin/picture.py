@@ -42,11 +42,7 @@ def missing_after() -> timedelta:
     A live host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS;
     one more interval and a minute of grace cover a slow probe or a restart.
     """
-    try:
-        sample = float(conf.HISTORY_SAMPLE_SECONDS)
-    except (TypeError, ValueError):
-        sample = 300.0
-    return timedelta(seconds=2 * max(sample, 1.0) + 60)
+    return timedelta(seconds=2 * conf.history.sample_seconds + 60)
 
 
 def _worst(row: dict[str, Any]) -> str:

@@ -59,19 +59,6 @@ class Pruned:
         return self.runs + self.changes + self.aggregates + self.states
 
 
-def _days(value: object, default: float) -> dt.timedelta:
-    try:
-        days = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        days = default
-    return dt.timedelta(days=days if days > 0 else default)
-
-
-def _keep_failed() -> int:
-    value = conf.HISTORY_KEEP_FAILED
-    return value if isinstance(value, int) and value >= 0 else 50
-
-
 def protected_runs(using: str, keep: int) -> set[int]:
     """Ids of the runs holding the last ``keep`` failures of each host and check."""
     if keep <= 0:
@@ -133,33 +120,22 @@ def _chunks(
     return chunk
 
 
-def prune(
-    *,
-    now: dt.datetime | None = None,
-    using: str | None = None,
-    batches: int | None = None,
-    batch_size: int = BATCH_SIZE,
-    dry_run: bool = False,
-) -> Pruned:
-    """Delete what the retention settings say is too old.
+Work = list[tuple[str, type[Any], QuerySet[Any], set[int] | frozenset[int]]]
 
-    ``batches`` bounds the batches per table (None: until done); a prune
-    that stops early says so with ``complete=False``, and the next goes on.
-    ``dry_run`` counts what would go and deletes nothing.
-    """
-    using = using or router.db_for_write(HeartbeatRun)
-    now = now or timezone.now()
-    result = Pruned()
-    keep = protected_runs(using, _keep_failed())
-    run_cutoff = now - _days(conf.HISTORY_RETENTION_DAYS, 30)
-    change_cutoff = now - _days(conf.HISTORY_CHANGES_RETENTION_DAYS, 400)
-    day_cutoff = now - _days(conf.HISTORY_AGGREGATE_RETENTION_DAYS, 400)
+
+def _too_old(using: str, now: dt.datetime) -> Work:
+    """What each table holds past its retention, and the rows it keeps anyway."""
+    settings = conf.history
+    keep = protected_runs(using, settings.keep_failed)
+    run_cutoff = now - dt.timedelta(days=settings.retention_days)
+    change_cutoff = now - dt.timedelta(days=settings.changes_retention_days)
+    day_cutoff = now - dt.timedelta(days=settings.aggregate_retention_days)
     hour_cutoff = now - dt.timedelta(days=HOUR_BUCKET_DAYS)
     db = {
         model: model.objects.using(using)
         for model in (HeartbeatRun, StatusChange, HeartbeatAggregate, CheckState)
     }
-    work: list[tuple[str, type[Any], QuerySet[Any], set[int] | frozenset[int]]] = [
+    return [
         ("runs", HeartbeatRun, db[HeartbeatRun].filter(time__lt=run_cutoff), keep),
         (
             "changes",
@@ -190,6 +166,25 @@ def prune(
             frozenset(),
         ),
     ]
+
+
+def prune(
+    *,
+    now: dt.datetime | None = None,
+    using: str | None = None,
+    batches: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    dry_run: bool = False,
+) -> Pruned:
+    """Delete what the retention settings say is too old.
+
+    ``batches`` bounds the batches per table (None: until done); a prune
+    that stops early says so with ``complete=False``, and the next goes on.
+    ``dry_run`` counts what would go and deletes nothing.
+    """
+    using = using or router.db_for_write(HeartbeatRun)
+    result = Pruned()
+    work = _too_old(using, now or timezone.now())
     for name, model, queryset, kept in work:
         deleted, skipped, complete = _batched(
             _chunks(queryset, batch_size, kept), model, batches, using, dry_run

@@ -28,13 +28,11 @@ from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
+from .table import ALL, CHANGES, MODES, OFF
 
-__all__ = ["Pending", "Recorder"]
+__all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder"]
 
 logger = logging.getLogger("dockerflow.history")
-
-ALL, CHANGES, OFF = "all", "changes", "off"
-MODES = (CHANGES, ALL, OFF)
 
 #: Seconds to leave the database alone after a write failed, so a database
 #: that is down does not add a connection attempt to every heartbeat.
@@ -59,14 +57,6 @@ class Pending:
     tally: Tally
 
 
-def _number(value: Any, default: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    return number if number >= 0 else default
-
-
 def _database_failed(result: HeartbeatResult) -> bool:
     """Whether the run's own database check failed (refused, broken or hung)."""
     return any(
@@ -76,8 +66,7 @@ def _database_failed(result: HeartbeatResult) -> bool:
 
 
 def history_host() -> str:
-    host = conf.HISTORY_HOST
-    return host if isinstance(host, str) and host else socket.gethostname()
+    return conf.history.host or socket.gethostname()
 
 
 def _version() -> str:
@@ -126,13 +115,14 @@ class Recorder:
         force: bool = False,
     ) -> Pending | None:
         """Count ``result``; return what to write, or None (no query needed)."""
-        mode = conf.HISTORY
-        if mode not in (CHANGES, ALL) or result.cached:
+        settings = conf.history
+        mode = settings.mode
+        if mode == OFF or result.cached:
             return None
         started = result.started_at or time.time()
         host = history_host()
-        sample = _number(conf.HISTORY_SAMPLE_SECONDS, 300.0)
-        flush_every = _number(conf.HISTORY_FLUSH_SECONDS, 60.0)
+        sample = settings.sample_seconds
+        flush_every = settings.flush_seconds
         version = self._version()
         runs = [(c.name, c.level, c.duration * 1000.0) for c in result]
         level = max((lv for _name, lv, _ms in runs), default=0)
@@ -267,7 +257,7 @@ class Recorder:
 
     def _prune_due(self) -> float:
         """The prune interval if this process should try to claim a prune, else 0."""
-        every = _number(conf.HISTORY_PRUNE_SECONDS, 3600.0)
+        every = conf.history.prune_seconds
         now = time.monotonic()
         if every <= 0 or now - self._pruned_at < every:
             return 0.0
