@@ -28,9 +28,9 @@ from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
-from .table import ALL, CHANGES, MODES, OFF
+from .table import ALL, CHANGES, MODES, OFF, History
 
-__all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder"]
+__all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder", "decide"]
 
 logger = logging.getLogger("dockerflow.history")
 
@@ -42,7 +42,7 @@ VERSION_SECONDS = 10.0
 
 
 @dataclass
-class _Known:
+class Known:
     """What this process last learned from the database about its host."""
 
     signature: str = ""
@@ -57,12 +57,31 @@ class Pending:
     tally: Tally
 
 
-def _database_failed(result: HeartbeatResult) -> bool:
-    """Whether the run's own database check failed (refused, broken or hung)."""
-    return any(
-        check.failed and check.name.endswith("check_database_connected")
-        for check in result
-    )
+def decide(
+    settings: History, force: bool, known: Known | None, signature: str, started: float
+) -> str:
+    """What a visit would do with a run: ALWAYS, IF_DUE or NEVER store it."""
+    if force or settings.mode == ALL:
+        return ALWAYS
+    if (
+        known is None
+        or known.signature != signature
+        or known.stored_at is None
+        or started - known.stored_at >= settings.sample_seconds
+    ):
+        return IF_DUE
+    return NEVER
+
+
+def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | None:
+    """Why the database is left alone for this run, if it is."""
+    if now < retry_at:
+        return "the database failed moments ago"
+    # The run just found the database down or hung: writing to it would
+    # fail, or hold the heartbeat until a socket gives up.
+    if any(c.failed and c.name.endswith("check_database_connected") for c in result):
+        return "the run found the database failing"
+    return None
 
 
 def history_host() -> str:
@@ -95,7 +114,7 @@ class Recorder:
 
     def reset(self) -> None:
         with self._lock:
-            self._known: dict[str, _Known] = {}
+            self._known: dict[str, Known] = {}
             self._tally = Tally()
             self._flushed_at = time.monotonic()
             self._retry_at = 0.0
@@ -116,13 +135,10 @@ class Recorder:
     ) -> Pending | None:
         """Count ``result``; return what to write, or None (no query needed)."""
         settings = conf.history
-        mode = settings.mode
-        if mode == OFF or result.cached:
+        if settings.mode == OFF or result.cached:
             return None
         started = result.started_at or time.time()
         host = history_host()
-        sample = settings.sample_seconds
-        flush_every = settings.flush_seconds
         version = self._version()
         runs = [(c.name, c.level, c.duration * 1000.0) for c in result]
         level = max((lv for _name, lv, _ms in runs), default=0)
@@ -131,34 +147,18 @@ class Recorder:
         signature = json.dumps([version, sorted((n, lv) for n, lv, _ms in runs)])
         now = time.monotonic()
         with self._lock:
-            if any(seen() is result for seen in self._recent):
+            if self._seen_before(result):
                 return None
-            self._recent.append(weakref.ref(result))
             self._tally.add_runs(host, self._buckets(started), runs)
             known = self._known.get(host)
-            if force or mode == ALL:
-                store = ALWAYS
-            elif (
-                known is None
-                or known.signature != signature
-                or known.stored_at is None
-                or started - known.stored_at >= sample
-            ):
-                store = IF_DUE
-            else:
-                store = NEVER
-            flush_due = now - self._flushed_at >= flush_every
+            store = decide(settings, force, known, signature, started)
+            flush_due = now - self._flushed_at >= settings.flush_seconds
             if store == NEVER and not flush_due:
                 return None
-            if now < self._retry_at:
+            reason = unreachable(now, self._retry_at, result)
+            if reason is not None:
                 if store != NEVER:
-                    self._lost(host, result, "the database failed moments ago")
-                return None
-            if _database_failed(result):
-                # The run just found the database down or hung: writing to it
-                # would fail, or hold the heartbeat until a socket gives up.
-                if store != NEVER:
-                    self._lost(host, result, "the run found the database failing")
+                    self._lost(host, result, reason)
                 return None
             # The counters ride along with a flip or a sample, which are rare,
             # and with a forced run (a one-off command may be all there is),
@@ -168,6 +168,7 @@ class Recorder:
                 tally = self._tally.take()
             else:
                 tally = Tally()
+        sample = settings.sample_seconds
         return Pending(
             Visit(
                 host=host,
@@ -179,10 +180,17 @@ class Recorder:
                 signature=signature,
                 store=store,
                 sample=sample,
-                gap=2 * max(sample, flush_every),
+                gap=2 * max(sample, settings.flush_seconds),
             ),
             tally,
         )
+
+    def _seen_before(self, result: HeartbeatResult) -> bool:
+        """Whether ``result`` was counted already (lock held)."""
+        if any(seen() is result for seen in self._recent):
+            return True
+        self._recent.append(weakref.ref(result))
+        return False
 
     def _buckets(self, started: float) -> tuple[tuple[str, dt.datetime], ...]:
         """The hour and day of ``started``, worked out once per hour (lock held)."""
@@ -217,7 +225,7 @@ class Recorder:
             self._lost(v.host, v.result, f"{type(exc).__name__}: {exc}")
             return None
         with self._lock:
-            self._known[v.host] = _Known(
+            self._known[v.host] = Known(
                 v.known_signature,
                 v.known_stored_at.timestamp() if v.known_stored_at else None,
             )
