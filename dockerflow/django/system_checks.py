@@ -139,7 +139,7 @@ def _check_aliases() -> list[Any]:
 
 
 def _check_history() -> list[Any]:
-    """The history settings' table (dockerflow.E020 to E022, W020)."""
+    """The history settings' table (dockerflow.E020 to E023, W020)."""
     from .history.table import problems
 
     return [

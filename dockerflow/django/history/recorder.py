@@ -8,7 +8,6 @@ are due for a flush; a failed write is logged, never raised.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import socket
 import threading
@@ -27,8 +26,10 @@ from ..conf import conf
 from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
+from .seen import observe
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
 from .table import ALL, CHANGES, MODES, OFF, History
+from .text import fitted
 
 __all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder", "decide"]
 
@@ -39,6 +40,8 @@ logger = logging.getLogger("dockerflow.history")
 RETRY_SECONDS = 10.0
 #: Seconds a version read from version.json is reused.
 VERSION_SECONDS = 10.0
+#: The longest version a run holds (HeartbeatRun.version's max_length).
+VERSION_LENGTH = 100
 
 
 @dataclass
@@ -85,7 +88,8 @@ def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | N
 
 
 def history_host() -> str:
-    return conf.history.host or socket.gethostname()
+    """The name runs are stored under, fitted to its column."""
+    return fitted(conf.history.host or socket.gethostname())
 
 
 def _version() -> str:
@@ -98,7 +102,7 @@ def _version() -> str:
         return ""  # /__version__ reports it; the history only loses a label
     if not isinstance(data, dict):
         return ""
-    return str(data.get("version") or data.get("commit") or "")[:100]
+    return fitted(str(data.get("version") or data.get("commit") or ""), VERSION_LENGTH)
 
 
 class Recorder:
@@ -138,27 +142,22 @@ class Recorder:
         if settings.mode == OFF or result.cached:
             return None
         started = result.started_at or time.time()
-        host = history_host()
-        version = self._version()
-        runs = [(c.name, c.level, c.duration * 1000.0) for c in result]
-        level = max((lv for _name, lv, _ms in runs), default=0)
-        runs.append(("", level, result.duration * 1000.0))
-        # Levels, not status words: the same for "changed or not", and cheaper.
-        signature = json.dumps([version, sorted((n, lv) for n, lv, _ms in runs)])
+        seen = observe(result, history_host(), self._version(), started)
+        gap = 2 * max(settings.sample_seconds, settings.flush_seconds)
         now = time.monotonic()
         with self._lock:
             if self._seen_before(result):
                 return None
-            self._tally.add_runs(host, self._buckets(started), runs)
-            known = self._known.get(host)
-            store = decide(settings, force, known, signature, started)
+            self._tally.add_runs(seen.host, self._buckets(started), seen.runs)
+            known = self._known.get(seen.host)
+            store = decide(settings, force, known, seen.signature, started)
             flush_due = now - self._flushed_at >= settings.flush_seconds
             if store == NEVER and not flush_due:
                 return None
             reason = unreachable(now, self._retry_at, result)
             if reason is not None:
                 if store != NEVER:
-                    self._lost(host, result, reason)
+                    self._lost(seen.host, result, reason)
                 return None
             # The counters ride along with a flip or a sample, which are rare,
             # and with a forced run (a one-off command may be all there is),
@@ -168,22 +167,8 @@ class Recorder:
                 tally = self._tally.take()
             else:
                 tally = Tally()
-        sample = settings.sample_seconds
-        return Pending(
-            Visit(
-                host=host,
-                time=dt.datetime.fromtimestamp(started, dt.timezone.utc),
-                result=result,
-                source=source,
-                http_status=http_status,
-                version=version,
-                signature=signature,
-                store=store,
-                sample=sample,
-                gap=2 * max(sample, settings.flush_seconds),
-            ),
-            tally,
-        )
+        v = Visit(seen, source, http_status, store, settings.sample_seconds, gap)
+        return Pending(v, tally)
 
     def _seen_before(self, result: HeartbeatResult) -> bool:
         """Whether ``result`` was counted already (lock held)."""
@@ -222,7 +207,7 @@ class Recorder:
                 self._tally.merge(pending.tally)  # counted next time instead
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 self._known.pop(v.host, None)
-            self._lost(v.host, v.result, f"{type(exc).__name__}: {exc}")
+            self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
             return None
         with self._lock:
             self._known[v.host] = Known(

@@ -15,10 +15,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from dockerflow.checks import HeartbeatResult
-
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
 from .aggregates import Tally, flush, status_counter
+from .seen import Seen, messages
 
 __all__ = ["Visit", "visit"]
 
@@ -29,13 +28,9 @@ ALWAYS, IF_DUE, NEVER = "always", "if-due", "never"
 
 @dataclass
 class Visit:
-    host: str
-    time: dt.datetime
-    result: HeartbeatResult
+    seen: Seen
     source: str
     http_status: int | None
-    version: str
-    signature: str
     store: str
     #: Seconds between two sample runs in the "changes" mode.
     sample: float
@@ -48,16 +43,13 @@ class Visit:
     known_stored_at: dt.datetime | None = None
     changes: list[StatusChange] = field(default_factory=list)
 
+    @property
+    def host(self) -> str:
+        return self.seen.host
 
-def _failing(result: HeartbeatResult) -> list[str]:
-    return [check.name for check in result if check.failed]
-
-
-def _statuses(result: HeartbeatResult) -> dict[str, str]:
-    """The host's status under "" and each check's status under its name."""
-    statuses = {"": status_counter(result.level)}
-    statuses.update((c.name, status_counter(c.level)) for c in result)
-    return statuses
+    @property
+    def time(self) -> dt.datetime:
+        return self.seen.time
 
 
 def visit(v: Visit, tally: Tally, using: str) -> Visit:
@@ -97,13 +89,12 @@ def _create(v: Visit, name: str, status: str, using: str, **extra: Any) -> bool:
 
 def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
     """Decide whether this worker stores the run; returns the states it created."""
-    statuses = _statuses(v.result)
     host_state = states.get("")
     wants = v.store != NEVER
     created: set[str] = set()
     if host_state is None:
-        stamp = {"stored_at": v.time, "signature": v.signature} if wants else {}
-        if _create(v, "", statuses[""], using, **stamp):
+        stamp = {"stored_at": v.time, "signature": v.seen.signature} if wants else {}
+        if _create(v, "", status_counter(v.seen.level), using, **stamp):
             created.add("")
             stored = wants
         else:
@@ -111,15 +102,15 @@ def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
     else:
         rows = CheckState.objects.using(using).filter(pk=host_state.pk)
         if v.store == ALWAYS:
-            rows.update(signature=v.signature, stored_at=v.time, seen_at=v.time)
+            rows.update(signature=v.seen.signature, stored_at=v.time, seen_at=v.time)
             stored = True
         elif v.store == IF_DUE:
             due = (
                 Q(stored_at__isnull=True)
                 | Q(stored_at__lte=v.time - dt.timedelta(seconds=v.sample))
-                | ~Q(signature=v.signature)
+                | ~Q(signature=v.seen.signature)
             )
-            stamp = {"signature": v.signature, "stored_at": v.time}
+            stamp = {"signature": v.seen.signature, "stored_at": v.time}
             stored = bool(rows.filter(due).update(seen_at=v.time, **stamp))
         else:
             stored = False
@@ -128,19 +119,24 @@ def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
             v.known_signature = host_state.signature
             v.known_stored_at = host_state.stored_at
     if stored:
-        v.known_signature, v.known_stored_at = v.signature, v.time
-        v.run = HeartbeatRun.objects.using(using).create(
-            time=v.time,
-            host=v.host,
-            status=statuses[""],
-            level=v.result.level,
-            duration_ms=round(v.result.duration * 1000.0, 3),
-            http_status=v.http_status,
-            source=v.source,
-            version=v.version,
-            failing_checks=_failing(v.result),
-        )
+        v.known_signature, v.known_stored_at = v.seen.signature, v.time
+        v.run = _store_run(v, using)
     return created
+
+
+def _store_run(v: Visit, using: str) -> HeartbeatRun:
+    result = v.seen.result
+    return HeartbeatRun.objects.using(using).create(
+        time=v.time,
+        host=v.host,
+        status=status_counter(v.seen.level),
+        level=v.seen.level,
+        duration_ms=round(result.duration * 1000.0, 3),
+        http_status=v.http_status,
+        source=v.source,
+        version=v.seen.version,
+        failing_checks=v.seen.sighting().failing,
+    )
 
 
 def _write_checks(v: Visit, using: str) -> None:
@@ -149,16 +145,13 @@ def _write_checks(v: Visit, using: str) -> None:
             run=v.run,
             time=v.time,
             host=v.host,
-            name=check.name,
+            name=name,
             status=status_counter(check.level),
             level=check.level,
             duration_ms=round(check.duration * 1000.0, 3),
-            messages=[
-                {"id": message.id, "msg": str(message.msg)}
-                for message in check.messages
-            ],
+            messages=messages(check),
         )
-        for check in v.result
+        for name, check in v.seen.checks
     )
 
 
@@ -170,8 +163,8 @@ def _track(
     using: str,
 ) -> None:
     """Record each flip once and count failing time up to now, exactly once."""
-    failing = _failing(v.result)
-    for name, status in sorted(_statuses(v.result).items()):
+    seen = v.seen.sighting()
+    for name, status in sorted(seen.statuses.items()):
         state = states.get(name)
         if state is not None:
             old, since, changed = _advance(v, state, status, failing_time, using)
@@ -189,7 +182,7 @@ def _track(
                     check_name=name,
                     old_status=old,
                     new_status=status,
-                    failing_checks=failing,
+                    failing_checks=seen.failing,
                     previous_duration=(
                         None if since is None else (v.time - since).total_seconds()
                     ),

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MODES", "TABLE", "History", "Setting", "problems", "read"]
+__all__ = ["MODES", "NAME_LENGTH", "TABLE", "History", "Setting", "problems", "read"]
 
 ALL, CHANGES, OFF = "all", "changes", "off"
 MODES = (CHANGES, ALL, OFF)
+#: The longest host or check name a history row holds (its ``max_length``).
+NAME_LENGTH = 255
 #: Ceilings that keep every interval and cutoff a date can still express.
 MAX_SECONDS = 365 * 86400
 MAX_DAYS = 100 * 365
@@ -81,6 +83,12 @@ def _host(value: Any) -> str | None:
     return value
 
 
+def _long_host(host: str | None) -> str | None:
+    if host is None or len(host) <= NAME_LENGTH:
+        return None
+    return f"is {len(host)} characters long, more than the {NAME_LENGTH} stored"
+
+
 def _short_changes(days: float) -> str | None:
     if days >= 93:
         return None
@@ -122,6 +130,14 @@ TABLE: tuple[Setting, ...] = (
         _host,
         "dockerflow.E022",
         "None names each replica by socket.gethostname().",
+        rules=(
+            Rule(
+                "dockerflow.E023",
+                _long_host,
+                "Use a shorter name: longer ones are stored shortened, with a "
+                "hash of the whole name at the end.",
+            ),
+        ),
     ),
     Setting(
         "DOCKERFLOW_HISTORY_RETENTION_DAYS",
