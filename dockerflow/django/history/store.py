@@ -63,6 +63,12 @@ def visit(v: Visit, tally: Tally, using: str) -> Visit:
         if v.run is not None:
             _write_checks(v, using)
         _track(v, states, created, failing_time, using)
+        # Every check reporting is current, for the admin: one UPDATE.
+        CheckState.objects.using(using).filter(
+            host=v.host,
+            check_name__in=list(v.seen.sighting().statuses),
+            seen_at__lt=v.time,
+        ).update(seen_at=v.time)
         if v.changes:
             StatusChange.objects.using(using).bulk_create(v.changes)
         failing_time.merge(tally)
@@ -102,7 +108,7 @@ def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
     else:
         rows = CheckState.objects.using(using).filter(pk=host_state.pk)
         if v.store == ALWAYS:
-            rows.update(signature=v.seen.signature, stored_at=v.time, seen_at=v.time)
+            rows.update(signature=v.seen.signature, stored_at=v.time)
             stored = True
         elif v.store == IF_DUE:
             due = (
@@ -111,11 +117,10 @@ def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
                 | ~Q(signature=v.seen.signature)
             )
             stamp = {"signature": v.seen.signature, "stored_at": v.time}
-            stored = bool(rows.filter(due).update(seen_at=v.time, **stamp))
+            stored = bool(rows.filter(due).update(**stamp))
         else:
             stored = False
         if not stored:
-            rows.filter(seen_at__lt=v.time).update(seen_at=v.time)
             v.known_signature = host_state.signature
             v.known_stored_at = host_state.stored_at
     if stored:

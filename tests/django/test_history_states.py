@@ -1,0 +1,60 @@
+"""Every check a host still reports stays current in ``CheckState``, so the
+admin's per-check table and its by-check heatmap keep it however long it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from dockerflow.django import history
+from dockerflow.django.admin import picture
+from dockerflow.django.models import CheckState
+
+from .history_helpers import at, run
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("history_on")]
+
+record = history.record
+
+
+def seen() -> dict[str, dt.datetime]:
+    return dict(
+        CheckState.objects.filter(host="web-1").values_list("check_name", "seen_at")
+    )
+
+
+@override_settings(DOCKERFLOW_HISTORY_HOST="web-1")
+def test_a_visit_keeps_every_reporting_check_current() -> None:
+    record(run(0, db="error"), source="http")
+    for start in (0, 300):
+        with CaptureQueriesContext(connection) as queries:
+            for second in range(start + 10, start + 300, 10):
+                assert record(run(second, db="error"), source="http") is None
+        assert len(queries) == 0  # what is not stored costs no query
+        assert record(run(start + 300, db="error"), source="http") is not None
+        assert seen() == dict.fromkeys(("", "cache", "db"), at(start + 300))
+
+
+@override_settings(DOCKERFLOW_HISTORY_HOST="web-1")
+def test_a_host_failing_for_eleven_minutes_keeps_its_check_in_the_figures() -> None:
+    for second in (0, 300, 600, 660):
+        record(run(second, db="error"), source="http")
+    built = picture.build("/admin/dockerflow/heartbeatrun/", now=at(700))
+    figures = {f.name: f for f in built.checks}
+    assert set(figures) == {"cache", "db"}
+    assert (figures["db"].status, figures["db"].hosts_failing) == ("error", 1)
+    assert built.heatmap.failing == 1
+
+
+@override_settings(DOCKERFLOW_HISTORY_HOST="web-1")
+def test_after_a_day_the_heatmap_by_check_still_draws_every_check() -> None:
+    day = 25 * 3600
+    record(run(0, db="error"), source="http")
+    record(run(day, db="error"), source="http")  # a sample: unchanged, but due
+    built = picture.build("/admin/dockerflow/heartbeatrun/", "checks", now=at(day + 60))
+    assert [row.label for row in built.heatmap.rows] == ["cache", "db"]
