@@ -214,6 +214,10 @@ class HeartbeatAggregate(models.Model):
     failing_seconds = models.FloatField(_("failing seconds"), default=0.0)
     duration_total_ms = models.FloatField(_("total duration (ms)"), default=0.0)
     duration_max_ms = models.FloatField(_("longest duration (ms)"), default=0.0)
+    #: Null in rows written before it was counted.
+    duration_min_ms = models.FloatField(
+        _("shortest duration (ms)"), null=True, blank=True
+    )
     ms_1 = models.PositiveIntegerField(default=0)
     ms_2 = models.PositiveIntegerField(default=0)
     ms_5 = models.PositiveIntegerField(default=0)

@@ -89,9 +89,21 @@ def floor(t: datetime, size: timedelta) -> datetime:
 def _count(
     aggregates: dict, key: tuple, status: str, ms: float, failing: float
 ) -> None:
-    row = aggregates.setdefault(key, {"runs": 0, "failing_seconds": 0.0})
+    row = aggregates.setdefault(
+        key,
+        {
+            "runs": 0,
+            "failing_seconds": 0.0,
+            "duration_total_ms": 0.0,
+            "duration_max_ms": 0.0,
+        },
+    )
     bucket = next(name for name, edge in DURATION_BUCKETS if ms <= edge)
     row["runs"] += 1
+    # As the recorder counts them: the total, the slowest and the fastest.
+    row["duration_total_ms"] += ms
+    row["duration_max_ms"] = max(row["duration_max_ms"], ms)
+    row["duration_min_ms"] = min(row.get("duration_min_ms", ms), ms)
     row[status] = row.get(status, 0) + 1
     row[bucket] = row.get(bucket, 0) + 1
     row["failing_seconds"] += failing

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from ..history.aggregates import percentile
@@ -69,6 +69,13 @@ def _uptime(runs: int | None, failing: int | None) -> float | None:
     return (1.0 - (failing or 0) / runs) if runs else None
 
 
+def _percentile(sums: dict[str, Any], q: float) -> float | None:
+    """A percentile of summed rows, within their fastest and slowest runs."""
+    histogram = [sums.get(name, 0) for name in HISTOGRAM]
+    bounds = {"lowest": sums.get("lowest"), "highest": sums.get("highest")}
+    return percentile(histogram, q, **bounds)
+
+
 def figures(
     start: datetime, now: datetime, states: list[dict[str, Any]]
 ) -> tuple[CheckFigures, ...]:
@@ -79,6 +86,8 @@ def figures(
         start,
         ("check_name",),
         ("runs", "error", "critical", *HISTOGRAM),
+        lowest=Min("duration_min_ms"),
+        highest=Max("duration_max_ms"),
     )
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     week = Q(start__gte=today - 6 * DAY)
@@ -92,6 +101,8 @@ def figures(
         failed=Sum(failed),
         runs_7d=Sum("runs", filter=week),
         failed_7d=Sum(failed, filter=week),
+        lowest=Min("duration_min_ms"),
+        highest=Max("duration_max_ms"),
     )
     day = {row["check_name"]: row for row in hours}
     month = {row["check_name"]: row for row in days}
@@ -118,9 +129,9 @@ def figures(
                 ),
                 uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
                 uptime_30d=_uptime(m.get("runs"), m.get("failed")),
-                p50_24h=percentile([d.get(n, 0) for n in HISTOGRAM], 0.5),
-                p95_24h=percentile([d.get(n, 0) for n in HISTOGRAM], 0.95),
-                p95_30d=percentile([m.get(n, 0) for n in HISTOGRAM], 0.95),
+                p50_24h=_percentile(d, 0.5),
+                p95_24h=_percentile(d, 0.95),
+                p95_30d=_percentile(m, 0.95),
             )
         )
     return tuple(figures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -218,6 +218,8 @@ def _row(sums: dict[str, Any]) -> dict[str, Any]:
     total = {name: sums[f"sum_{name}"] or 0 for name in (*COUNTERS, *HISTOGRAM)}
     runs = total["runs"]
     failed = total["error"] + total["critical"]
+    histogram = {name: total[name] for name in HISTOGRAM}
+    bounds = {"lowest": sums["min_duration_ms"], "highest": sums["max_duration_ms"]}
     return {
         "host": sums.get("host"),
         "check": sums["check_name"],
@@ -225,8 +227,8 @@ def _row(sums: dict[str, Any]) -> dict[str, Any]:
         "uptime": round(100.0 * (runs - failed) / runs, 3) if runs else None,
         "failing_seconds": sums["sum_failing_seconds"] or 0.0,
         "mean_ms": (sums["sum_duration_total_ms"] or 0.0) / runs if runs else None,
-        "p50_ms": percentile({name: total[name] for name in HISTOGRAM}, 0.50),
-        "p95_ms": percentile({name: total[name] for name in HISTOGRAM}, 0.95),
+        "p50_ms": percentile(histogram, 0.50, **bounds),
+        "p95_ms": percentile(histogram, 0.95, **bounds),
         "max_ms": sums["max_duration_ms"] or 0.0,
     }
 
@@ -269,7 +271,11 @@ class Uptime(HistoryView):
         }
         totals = (
             rows.values(*group)
-            .annotate(**sums, max_duration_ms=Max("duration_max_ms"))
+            .annotate(
+                **sums,
+                min_duration_ms=Min("duration_min_ms"),
+                max_duration_ms=Max("duration_max_ms"),
+            )
             .order_by(*group)
         )
         body = {

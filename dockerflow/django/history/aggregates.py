@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from dockerflow.checks.messages import CRITICAL, ERROR, INFO, WARNING
 
@@ -70,12 +70,18 @@ def split(
             cursor = stop
 
 
+def _lower(current: float | None, ms: float) -> float:
+    return ms if current is None or ms < current else current
+
+
 @dataclass
 class Counts:
     runs: int = 0
     failing_seconds: float = 0.0
     duration_total_ms: float = 0.0
     duration_max_ms: float = 0.0
+    #: None until a run is counted (failing time alone counts no run).
+    duration_min_ms: float | None = None
     by_field: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: Counts) -> None:
@@ -83,6 +89,8 @@ class Counts:
         self.failing_seconds += other.failing_seconds
         self.duration_total_ms += other.duration_total_ms
         self.duration_max_ms = max(self.duration_max_ms, other.duration_max_ms)
+        if other.duration_min_ms is not None:
+            self.duration_min_ms = _lower(self.duration_min_ms, other.duration_min_ms)
         for name, count in other.by_field.items():
             self.by_field[name] = self.by_field.get(name, 0) + count
 
@@ -126,6 +134,9 @@ class Tally:
                 counts.duration_total_ms += ms
                 if ms > counts.duration_max_ms:
                     counts.duration_max_ms = ms
+                low = counts.duration_min_ms
+                if low is None or ms < low:
+                    counts.duration_min_ms = ms
                 by_field = counts.by_field
                 for name in names:
                     by_field[name] = by_field.get(name, 0) + 1
@@ -154,6 +165,11 @@ def _increments(counts: Counts) -> dict[str, object]:
         "duration_total_ms": F("duration_total_ms") + counts.duration_total_ms,
         "duration_max_ms": Greatest(F("duration_max_ms"), counts.duration_max_ms),
     }
+    if counts.duration_min_ms is not None:
+        # A row written before the fastest run was counted holds NULL, and
+        # LEAST ignores a NULL on PostgreSQL only.
+        low = Value(counts.duration_min_ms)
+        values["duration_min_ms"] = Least(Coalesce(F("duration_min_ms"), low), low)
     for name, count in counts.by_field.items():
         values[name] = F(name) + count
     return values
@@ -184,6 +200,7 @@ def flush(tally: Tally, using: str) -> int:
                     failing_seconds=counts.failing_seconds,
                     duration_total_ms=counts.duration_total_ms,
                     duration_max_ms=counts.duration_max_ms,
+                    duration_min_ms=counts.duration_min_ms,
                     **counts.by_field,
                 )
         except IntegrityError:
@@ -192,13 +209,35 @@ def flush(tally: Tally, using: str) -> int:
     return len(tally.rows)
 
 
-def percentile(histogram: Sequence[int] | Mapping[str, int], q: float) -> float | None:
+def percentile(
+    histogram: Sequence[int] | Mapping[str, int],
+    q: float,
+    *,
+    lowest: float | None = None,
+    highest: float | None = None,
+) -> float | None:
     """The duration (ms) under which a fraction ``q`` of the runs finished.
 
     Interpolates inside the bucket that holds it, so the answer is never
     off by more than that bucket's width; None when nothing was counted.
     The slowest bucket has no upper edge, so its answer is its lower one.
+    Interpolating assumes the runs spread evenly over their bucket, and
+    they may all sit at one end: ``lowest`` and ``highest``, the fastest and
+    slowest runs counted, bound the answer when they are known.
     """
+    found = _interpolated(histogram, q)
+    if found is None:
+        return None
+    if highest is not None and found > highest:
+        found = highest
+    if lowest is not None and found < lowest:
+        found = lowest
+    return found
+
+
+def _interpolated(
+    histogram: Sequence[int] | Mapping[str, int], q: float
+) -> float | None:
     counts = (
         [histogram.get(name, 0) for name in _NAMES]
         if isinstance(histogram, Mapping)
