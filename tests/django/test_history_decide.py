@@ -17,18 +17,20 @@ SAME = Known("sig", NOW - 10)
 
 
 @pytest.mark.parametrize(
-    ("mode", "force", "known", "signature", "started", "expected"),
+    ("mode", "force", "known", "signature", "started", "owed", "expected"),
     [
         # "all" stores every run, and force stores one in any mode.
-        ("all", False, SAME, "sig", NOW, ALWAYS),
-        ("changes", True, SAME, "sig", NOW, ALWAYS),
+        ("all", False, SAME, "sig", NOW, False, ALWAYS),
+        ("changes", True, SAME, "sig", NOW, False, ALWAYS),
         # Unchanged and sampled lately: only counted.
-        ("changes", False, SAME, "sig", NOW, NEVER),
+        ("changes", False, SAME, "sig", NOW, False, NEVER),
         # A change, a sample due, or nothing known: stored if still due.
-        ("changes", False, SAME, "other", NOW, IF_DUE),
-        ("changes", False, SAME, "sig", NOW + 290, IF_DUE),
-        ("changes", False, None, "sig", NOW, IF_DUE),
-        ("changes", False, Known("sig", None), "sig", NOW, IF_DUE),
+        ("changes", False, SAME, "other", NOW, False, IF_DUE),
+        ("changes", False, SAME, "sig", NOW + 290, False, IF_DUE),
+        ("changes", False, None, "sig", NOW, False, IF_DUE),
+        ("changes", False, Known("sig", None), "sig", NOW, False, IF_DUE),
+        # Flips seen while the database was out of reach are owed to it.
+        ("changes", False, SAME, "sig", NOW, True, IF_DUE),
     ],
 )
 def test_what_a_visit_does_with_a_run(
@@ -37,10 +39,11 @@ def test_what_a_visit_does_with_a_run(
     known: Known | None,
     signature: str,
     started: float,
+    owed: bool,
     expected: str,
 ) -> None:
     settings = read({"DOCKERFLOW_HISTORY": mode})
-    assert decide(settings, force, known, signature, started) == expected
+    assert decide(settings, force, known, signature, started, owed) == expected
 
 
 DB = "check_database_connected"

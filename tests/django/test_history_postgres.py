@@ -7,6 +7,7 @@ Collected only when DOCKERFLOW_TEST_DATABASE=postgres (see conftest.py).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import socket
 import threading
@@ -19,9 +20,9 @@ from django.test import Client, override_settings
 
 from dockerflow.django import history
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun, StatusChange
-from tests.services import hung_server, require_postgres
+from tests.services import hung_server, refused_port, require_postgres
 
-from .history_helpers import run
+from .history_helpers import at, run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -149,3 +150,43 @@ def test_a_hung_database_does_not_hold_the_heartbeat(
     assert took < 1.0 + 3, took  # the check timeout plus slack, not a socket's
     lost = [r.getMessage() for r in caplog.records if r.name == "dockerflow.history"]
     assert lost == ["Heartbeat run not recorded: the run found the database failing"]
+
+
+@override_settings(DOCKERFLOW_HISTORY_HOST="web-refused")
+def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The runs' checks pass their own database check (it is another one), so
+    every write is tried, and refused, until the pause after a failure."""
+    require_postgres()
+    caplog.set_level(logging.WARNING, logger="dockerflow.history")
+    # history.recorder is the process's Recorder; its module sets the pause.
+    module = importlib.import_module("dockerflow.django.history.recorder")
+    monkeypatch.setattr(module, "RETRY_SECONDS", 0.2)
+    record = history.record
+    record(run(0), source="http")
+    with _database_at(refused_port()):
+        for second in range(10, 300, 10):
+            assert record(run(second, db="error"), source="http") is None
+            time.sleep(0.02)
+    refused = [r for r in caplog.records if "OperationalError" in r.getMessage()]
+    assert len(refused) >= 2  # tried again after each pause, and refused
+    time.sleep(0.3)
+    assert record(run(300), source="http") is not None
+    changes = [
+        (c.time, c.check_name, c.old_status, c.new_status, c.previous_duration)
+        for c in StatusChange.objects.filter(host="web-refused").order_by(
+            "time", "check_name"
+        )
+    ]
+    assert changes == [
+        (at(10), "", "ok", "error", 10.0),
+        (at(10), "db", "ok", "error", 10.0),
+        (at(300), "", "error", "ok", 290.0),
+        (at(300), "db", "error", "ok", 290.0),
+    ]
+    hours = HeartbeatAggregate.objects.filter(
+        host="web-refused", check_name="db", period="hour"
+    )
+    assert sum(h.failing_seconds for h in hours) == pytest.approx(290.0)
+    assert sum(h.runs for h in hours) == 31

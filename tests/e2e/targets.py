@@ -205,6 +205,11 @@ class Fleet:
         """The PostgreSQL application_name of the server's connections."""
         return f"e2e-{target.name}-{state}-{os.getpid()}"
 
+    @staticmethod
+    def history_host(target: Target, state: str) -> str:
+        """The host name a Django server's heartbeat runs are stored under."""
+        return f"e2e-{target.name}-{state}"
+
     def env(self, target: Target, state: str) -> dict[str, str | None]:
         timeout, cache = str(TIMEOUTS[state]), str(CACHE_SECONDS if state == UP else 0)
         env: dict[str, str | None] = {
@@ -251,6 +256,7 @@ class Fleet:
                 WEB_CONCURRENCY="1",
                 DATABASE_URL=database,
                 REDIS_URL="" if state == STUCK else redis,
+                E2E_HISTORY_HOST=self.history_host(target, state),
             )
             if target.is_async:
                 env["E2E_ASYNC_MIDDLEWARE"] = "1"

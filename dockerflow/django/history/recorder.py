@@ -2,7 +2,8 @@
 
 Most runs do not: they are counted in memory and nothing else. A run goes to
 the database when it may be stored (DOCKERFLOW_HISTORY), or when the counters
-are due for a flush; a failed write is logged, never raised.
+are due for a flush; a failed write is logged, never raised, and what the
+recorder sees while the database is out of reach waits in its backlog.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import router, transaction
@@ -26,7 +27,8 @@ from ..conf import conf
 from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
-from .seen import observe
+from .backlog import Backlog
+from .seen import Sighting, observe
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
 from .table import ALL, CHANGES, MODES, OFF, History
 from .text import fitted
@@ -58,16 +60,28 @@ class Pending:
 
     visit: Visit
     tally: Tally
+    #: What the host's runs showed while the database was out of reach.
+    backlog: list[Sighting] = field(default_factory=list)
 
 
 def decide(
-    settings: History, force: bool, known: Known | None, signature: str, started: float
+    settings: History,
+    force: bool,
+    known: Known | None,
+    signature: str,
+    started: float,
+    owed: bool = False,
 ) -> str:
-    """What a visit would do with a run: ALWAYS, IF_DUE or NEVER store it."""
+    """What a visit would do with a run: ALWAYS, IF_DUE or NEVER store it.
+
+    ``owed``: the backlog holds sightings of the host, which the first visit
+    writes, so the run goes to the database even if it changed nothing.
+    """
     if force or settings.mode == ALL:
         return ALWAYS
     if (
-        known is None
+        owed
+        or known is None
         or known.signature != signature
         or known.stored_at is None
         or started - known.stored_at >= settings.sample_seconds
@@ -120,6 +134,7 @@ class Recorder:
         with self._lock:
             self._known: dict[str, Known] = {}
             self._tally = Tally()
+            self._backlog = Backlog()
             self._flushed_at = time.monotonic()
             self._retry_at = 0.0
             self._pruned_at = time.monotonic()
@@ -150,12 +165,14 @@ class Recorder:
                 return None
             self._tally.add_runs(seen.host, self._buckets(started), seen.runs)
             known = self._known.get(seen.host)
-            store = decide(settings, force, known, seen.signature, started)
+            owed = self._backlog.holds(seen.host)
+            store = decide(settings, force, known, seen.signature, started, owed)
             flush_due = now - self._flushed_at >= settings.flush_seconds
             if store == NEVER and not flush_due:
                 return None
             reason = unreachable(now, self._retry_at, result)
             if reason is not None:
+                self._backlog.note(seen.host, seen.sighting(), gap / 2)
                 if store != NEVER:
                     self._lost(seen.host, result, reason)
                 return None
@@ -167,8 +184,9 @@ class Recorder:
                 tally = self._tally.take()
             else:
                 tally = Tally()
+            backlog = self._backlog.take(seen.host)
         v = Visit(seen, source, http_status, store, settings.sample_seconds, gap)
-        return Pending(v, tally)
+        return Pending(v, tally, backlog)
 
     def _seen_before(self, result: HeartbeatResult) -> bool:
         """Whether ``result`` was counted already (lock held)."""
@@ -201,10 +219,12 @@ class Recorder:
         v = pending.visit
         try:
             using = router.db_for_write(HeartbeatRun)
-            visit(v, pending.tally, using)
+            visit(v, pending.tally, using, pending.backlog)
         except Exception as exc:
             with self._lock:
                 self._tally.merge(pending.tally)  # counted next time instead
+                self._backlog.give_back(v.host, pending.backlog)
+                self._backlog.note(v.host, v.seen.sighting(), v.gap / 2)
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 self._known.pop(v.host, None)
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")

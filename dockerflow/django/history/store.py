@@ -9,6 +9,7 @@ matched records a flip, so no change row is ever written twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models import Q
 
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
 from .aggregates import Tally, flush, status_counter
-from .seen import Seen, messages
+from .seen import Seen, Sighting, messages
 
 __all__ = ["Visit", "visit"]
 
@@ -52,22 +53,30 @@ class Visit:
         return self.seen.time
 
 
-def visit(v: Visit, tally: Tally, using: str) -> Visit:
-    """Write what ``v`` says and ``tally``; ``v`` gets what was written."""
+def visit(
+    v: Visit, tally: Tally, using: str, backlog: Sequence[Sighting] = ()
+) -> Visit:
+    """Write what ``v`` says and ``tally``; ``v`` gets what was written.
+
+    ``backlog`` is what the recorder saw while the database was out of
+    reach: its flips are recorded first, at the times they happened.
+    """
     failing_time = Tally()
+    now = v.seen.sighting()
     with transaction.atomic(using=using):
         states = {
             s.check_name: s for s in CheckState.objects.using(using).filter(host=v.host)
         }
-        created = _claim(v, states, using)
+        for earlier in backlog:
+            _track(v, earlier, None, states, set(), failing_time, using)
+        # Flips written from the backlog make the last stored run stale.
+        created = _claim(v, states, using, stale=bool(v.changes))
         if v.run is not None:
             _write_checks(v, using)
-        _track(v, states, created, failing_time, using)
+        _track(v, now, v.run, states, created, failing_time, using)
         # Every check reporting is current, for the admin: one UPDATE.
         CheckState.objects.using(using).filter(
-            host=v.host,
-            check_name__in=list(v.seen.sighting().statuses),
-            seen_at__lt=v.time,
+            host=v.host, check_name__in=list(now.statuses), seen_at__lt=v.time
         ).update(seen_at=v.time)
         if v.changes:
             StatusChange.objects.using(using).bulk_create(v.changes)
@@ -76,39 +85,48 @@ def visit(v: Visit, tally: Tally, using: str) -> Visit:
     return v
 
 
-def _create(v: Visit, name: str, status: str, using: str, **extra: Any) -> bool:
+def _create(
+    v: Visit, name: str, status: str, at: dt.datetime, using: str, **extra: Any
+) -> CheckState | None:
     try:
         with transaction.atomic(using=using):
-            CheckState.objects.using(using).create(
+            return CheckState.objects.using(using).create(
                 host=v.host,
                 check_name=name,
                 status=status,
-                since=v.time,
-                seen_at=v.time,
-                counted_until=v.time,
+                since=at,
+                seen_at=at,
+                counted_until=at,
                 **extra,
             )
     except IntegrityError:
-        return False  # another worker saw this host or check first
-    return True
+        return None  # another worker saw this host or check first
 
 
-def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
-    """Decide whether this worker stores the run; returns the states it created."""
+def _claim(
+    v: Visit, states: dict[str, CheckState], using: str, stale: bool = False
+) -> set[str]:
+    """Decide whether this worker stores the run; returns the states it created.
+
+    ``stale``: the host's last stored run is older than a flip, so this run
+    is stored even if it matches that run.
+    """
     host_state = states.get("")
     wants = v.store != NEVER
     created: set[str] = set()
     if host_state is None:
         stamp = {"stored_at": v.time, "signature": v.seen.signature} if wants else {}
-        if _create(v, "", status_counter(v.seen.level), using, **stamp):
+        status = status_counter(v.seen.level)
+        if _create(v, "", status, v.time, using, **stamp) is not None:
             created.add("")
             stored = wants
         else:
             stored = v.store == ALWAYS
     else:
         rows = CheckState.objects.using(using).filter(pk=host_state.pk)
-        if v.store == ALWAYS:
-            rows.update(signature=v.seen.signature, stored_at=v.time)
+        stamp = {"signature": v.seen.signature, "stored_at": v.time}
+        if v.store == ALWAYS or (stale and v.store == IF_DUE):
+            rows.update(**stamp)
             stored = True
         elif v.store == IF_DUE:
             due = (
@@ -116,7 +134,6 @@ def _claim(v: Visit, states: dict[str, CheckState], using: str) -> set[str]:
                 | Q(stored_at__lte=v.time - dt.timedelta(seconds=v.sample))
                 | ~Q(signature=v.seen.signature)
             )
-            stamp = {"signature": v.seen.signature, "stored_at": v.time}
             stored = bool(rows.filter(due).update(**stamp))
         else:
             stored = False
@@ -162,61 +179,75 @@ def _write_checks(v: Visit, using: str) -> None:
 
 def _track(
     v: Visit,
+    moment: Sighting,
+    run: HeartbeatRun | None,
     states: dict[str, CheckState],
     created: set[str],
     failing_time: Tally,
     using: str,
 ) -> None:
-    """Record each flip once and count failing time up to now, exactly once."""
-    seen = v.seen.sighting()
-    for name, status in sorted(seen.statuses.items()):
+    """Record each flip of ``moment`` once, and count failing time up to it,
+    exactly once; ``states`` follows what this worker wrote."""
+    for name, status in sorted(moment.statuses.items()):
         state = states.get(name)
         if state is not None:
-            old, since, changed = _advance(v, state, status, failing_time, using)
-        elif name in created or _create(v, name, status, using):
-            # First seen: not a flip, unless it starts out unhealthy, so
-            # "failing since" is known from the start.
+            old, since, changed = _advance(
+                v, moment.time, state, status, failing_time, using
+            )
+        elif name in created:
             old, since, changed = "", None, status != "ok"
         else:
-            continue  # another worker saw it first and speaks for it
+            state = _create(v, name, status, moment.time, using)
+            if state is None:
+                continue  # another worker saw it first and speaks for it
+            # First seen: not a flip, unless it starts out unhealthy, so
+            # "failing since" is known from the start.
+            states[name] = state
+            old, since, changed = "", None, status != "ok"
         if changed:
             v.changes.append(
                 StatusChange(
-                    time=v.time,
+                    time=moment.time,
                     host=v.host,
                     check_name=name,
                     old_status=old,
                     new_status=status,
-                    failing_checks=seen.failing,
+                    failing_checks=moment.failing,
                     previous_duration=(
-                        None if since is None else (v.time - since).total_seconds()
+                        None if since is None else (moment.time - since).total_seconds()
                     ),
-                    run=v.run,
+                    run=run,
                 )
             )
 
 
 def _advance(
-    v: Visit, state: CheckState, status: str, failing_time: Tally, using: str
+    v: Visit,
+    at: dt.datetime,
+    state: CheckState,
+    status: str,
+    failing_time: Tally,
+    using: str,
 ) -> tuple[str, dt.datetime | None, bool]:
-    """Move one state to ``status`` if it is still what this worker read.
+    """Move one state to ``status`` at ``at`` if it is still what this worker read.
 
-    Returns (old status, since when it held, whether this worker flipped it).
-    The UPDATE matches only the row as read, so of several workers that read
-    it, one wins; a loser reads it again once, as another worker may only have
-    counted failing time, which does not make its flip stale.
+    Returns (old status, since when it held, whether this worker flipped it),
+    and leaves ``state`` as the row now is. The UPDATE matches only the row
+    as read, so of several workers that read it, one wins; a loser reads it
+    again once, as another worker may only have counted failing time, which
+    does not make its flip stale.
     """
     rows = CheckState.objects.using(using)
     for _attempt in range(2):
-        if state.since > v.time or state.counted_until > v.time:
+        if state.since > at or state.counted_until > at:
             break  # a newer run was written first; this one is history
         flip = status != state.status
         was_failing = state.status in FAILING
         if not flip and not was_failing:
             break
-        values: dict[str, Any] = {"counted_until": v.time}
+        values: dict[str, Any] = {"counted_until": at}
         if flip:
-            values.update(status=status, since=v.time)
+            values.update(status=status, since=at)
         matched = rows.filter(
             pk=state.pk,
             status=state.status,
@@ -224,14 +255,16 @@ def _advance(
             counted_until=state.counted_until,
         ).update(**values)
         if matched:
+            old, since, until = state.status, state.since, state.counted_until
             if was_failing:
-                end = min(v.time, state.counted_until + dt.timedelta(seconds=v.gap))
-                failing_time.add_failing(
-                    v.host, state.check_name, state.counted_until, end
-                )
-            return state.status, state.since, flip
+                end = min(at, until + dt.timedelta(seconds=v.gap))
+                failing_time.add_failing(v.host, state.check_name, until, end)
+            for key, value in values.items():
+                setattr(state, key, value)
+            return old, since, flip
         fresh = rows.filter(pk=state.pk).first()
         if fresh is None:
             break
-        state = fresh
+        for key in ("status", "since", "counted_until"):
+            setattr(state, key, getattr(fresh, key))
     return state.status, state.since, False

@@ -2,8 +2,10 @@
 
 E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
 turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
-E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware. ``/__error__`` is
-on, for the token and staff only, as a project testing its error tracker sets it.
+E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware; E2E_HISTORY_HOST
+names the server's runs in the heartbeat history, which its servers share.
+``/__error__`` is on, for the token and staff only, as a project testing its
+error tracker sets it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from example_project.settings import DOCKERFLOW_CHECKS, LOGGING
 BASE_DIR = Path(os.environ["E2E_VERSION_DIR"])
 DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "0"))
 DOCKERFLOW_ERROR_ENDPOINT = True
+DOCKERFLOW_HISTORY_HOST = os.environ.get("E2E_HISTORY_HOST") or None
 if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
 else:
