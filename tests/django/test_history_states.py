@@ -58,3 +58,21 @@ def test_after_a_day_the_heatmap_by_check_still_draws_every_check() -> None:
     record(run(day, db="error"), source="http")  # a sample: unchanged, but due
     built = picture.build("/admin/dockerflow/heartbeatrun/", "checks", now=at(day + 60))
     assert [row.label for row in built.heatmap.rows] == ["cache", "db"]
+
+
+@override_settings(DOCKERFLOW_HISTORY_HOST="web-1", DOCKERFLOW_HISTORY="all")
+def test_a_check_is_marked_seen_once_a_sample_interval_not_on_every_stored_run() -> (
+    None
+):
+    def statements(second: float) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert record(run(second, db="error"), source="http") is not None
+        sql = [q["sql"] for q in queries.captured_queries]
+        return [q for q in sql if q.startswith("UPDATE") and '"seen_at" =' in q]
+
+    record(run(0, db="error"), source="http")
+    # Only the claim, which marks the host, names seen_at.
+    assert len(statements(10)) == 1
+    assert seen() == {"": at(10), "cache": at(0), "db": at(0)}
+    assert len(statements(300)) == 2  # the checks' marks are a sample old
+    assert seen() == dict.fromkeys(("", "cache", "db"), at(300))

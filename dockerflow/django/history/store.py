@@ -74,10 +74,7 @@ def visit(
         if v.run is not None:
             _write_checks(v, using)
         _track(v, now, v.run, states, created, failing_time, using)
-        # Every check reporting is current, for the admin: one UPDATE.
-        CheckState.objects.using(using).filter(
-            host=v.host, check_name__in=list(now.statuses), seen_at__lt=v.time
-        ).update(seen_at=v.time)
+        _mark_seen(v, now, states, using)
         if v.changes:
             StatusChange.objects.using(using).bulk_create(v.changes)
         failing_time.merge(tally)
@@ -126,7 +123,7 @@ def _claim(
         rows = CheckState.objects.using(using).filter(pk=host_state.pk)
         stamp = {"signature": v.seen.signature, "stored_at": v.time}
         if v.store == ALWAYS or (stale and v.store == IF_DUE):
-            rows.update(**stamp)
+            rows.update(seen_at=v.time, **stamp)
             stored = True
         elif v.store == IF_DUE:
             due = (
@@ -134,16 +131,37 @@ def _claim(
                 | Q(stored_at__lte=v.time - dt.timedelta(seconds=v.sample))
                 | ~Q(signature=v.seen.signature)
             )
-            stored = bool(rows.filter(due).update(**stamp))
+            stored = bool(rows.filter(due).update(seen_at=v.time, **stamp))
         else:
             stored = False
         if not stored:
+            rows.filter(seen_at__lt=v.time).update(seen_at=v.time)
             v.known_signature = host_state.signature
             v.known_stored_at = host_state.stored_at
     if stored:
         v.known_signature, v.known_stored_at = v.seen.signature, v.time
         v.run = _store_run(v, using)
     return created
+
+
+def _mark_seen(
+    v: Visit, moment: Sighting, states: dict[str, CheckState], using: str
+) -> None:
+    """Mark seen each reported check whose mark is a sample interval old.
+
+    The claim marks the host at every visit; a check's mark may lag it by
+    up to that interval, well inside the two intervals after which the
+    admin counts it gone, and most visits of the "all" mode need no UPDATE.
+    """
+    due = v.time - dt.timedelta(seconds=v.sample)
+    stale = [
+        state.pk
+        for name, state in states.items()
+        if name and name in moment.statuses and state.seen_at <= due
+    ]
+    if stale:
+        rows = CheckState.objects.using(using).filter(pk__in=stale)
+        rows.filter(seen_at__lt=v.time).update(seen_at=v.time)
 
 
 def _store_run(v: Visit, using: str) -> HeartbeatRun:
