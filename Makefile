@@ -10,26 +10,31 @@ RUN_VENV := .venv-run
 BIN := $(VENV)/bin
 PORT ?= 8000
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic
-EXTRAS := django,redis,flask,sanic,example,test,dev
+EXTRAS := django,redis,django-redis,flask,sanic,example,test,dev
+# The extras `make run` installs: the example project's, and no more.
+RUN_EXTRAS := django django-redis example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser test lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
+.PHONY: run venv browser dist test lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	@# This project was once installed as "dockerflow", python-dockerflow's
+	@# name: a venv from then keeps that editable install beside the new one.
+	$(BIN)/python -m pip uninstall -q -y dockerflow 2>/dev/null || true
 	$(BIN)/python -m pip install -q -c requirements/constraints.txt -e ".[$(EXTRAS)]"
 	touch $@
 
 $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	$(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install -q --upgrade pip
-	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,flask,sanic,test]"
+	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,flask,sanic,test]"
 	touch $@
 
 # Quiet, and on stderr: stdout of `make run` is the service's mozlog JSON only.
-# Only the django and example extras' packages: the project runs from this
+# Only the packages of $(RUN_EXTRAS): the project runs from this
 # checkout, so nothing is built. Where this Python's own pip can install into
 # another interpreter (pip 22.3+), the venv is made without a pip of its own,
 # which saves seeding one.
@@ -42,7 +47,7 @@ $(RUN_VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt sc
 	else \
 	  $(PYTHON) -m venv $(RUN_VENV) >&2 && pip="$(RUN_VENV)/bin/python -m pip"; \
 	fi; \
-	$(PYTHON) scripts/extras.py django example > $(RUN_VENV)/requirements.txt && \
+	$(PYTHON) scripts/extras.py $(RUN_EXTRAS) > $(RUN_VENV)/requirements.txt && \
 	$$pip install -q --disable-pip-version-check -c requirements/constraints.txt \
 	  -r $(RUN_VENV)/requirements.txt >&2
 	@touch $@
@@ -85,6 +90,12 @@ typecheck: venv
 docs: venv
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
+## The wheel and the sdist of dockerflow-kit, in dist/ (the wheel is built from
+## the sdist, so a file missing from the sdist is missing from the wheel too).
+dist: venv
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
 pytest: venv browser
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest
@@ -117,4 +128,4 @@ upstream:
 	$(PYTHON) scripts/upstream_suite.py $(UPSTREAM_ARGS)
 
 clean:
-	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) .venv-seed .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) $(RUN_VENV) dist .venv-seed .venv-upstream .venv-upstream-control docs/_build .coverage .coverage.* .pytest_cache .mypy_cache .ruff_cache

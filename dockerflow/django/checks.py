@@ -164,7 +164,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
         return [
             checks.Error(
                 "Redis client not available: install redis and django-redis "
-                "(pip install 'dockerflow[redis]')",
+                "(pip install 'dockerflow-kit[django-redis]')",
                 id=health.ERROR_MISSING_REDIS_CLIENT,
             )
         ]

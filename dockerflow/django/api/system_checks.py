@@ -44,7 +44,7 @@ def check_api_requirements(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             f"{'is' if len(absent) == 1 else 'are'} not installed, so the heartbeat "
             "history API and the OpenAPI schema of the Dockerflow endpoints are "
             "missing.",
-            hint="pip install 'dockerflow[django]', which installs both.",
+            hint="pip install 'dockerflow-kit[django]', which installs both.",
             id="dockerflow.W030",
         )
     ]
