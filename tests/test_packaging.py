@@ -3,12 +3,14 @@ under a distribution name of its own, and what each extra brings with it.
 
 Each extra is resolved by pip against the package index (``pip install
 --dry-run --report``, under the project's constraints), which lists what a
-fresh venv would get without installing it.
+fresh venv would get without installing it. python-dockerflow installed and
+then ours is done for real, in a fresh venv.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+UPSTREAM = "dockerflow==2026.3.4"
 
 
 def run(*command: str | Path, **kwargs: object) -> subprocess.CompletedProcess:
@@ -112,3 +115,40 @@ def test_each_extra_brings_its_framework_and_no_other(
     assert needed <= got, f"{extras!r} lacks {sorted(needed - got)}"
     assert not foreign & got, f"{extras!r} brings {sorted(foreign & got)}"
     assert "dockerflow" not in got  # python-dockerflow, by its distribution name
+
+
+def test_python_dockerflow_beside_ours_is_warned_until_the_hint_is_followed(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", venv)
+    pip = (sys.executable, "-m", "pip", "--python", venv / "bin" / "python")
+    quiet = ("--quiet", "--disable-pip-version-check")
+    run(*pip, "install", *quiet, "-c", CONSTRAINTS, UPSTREAM, "Django")
+    run(*pip, "install", *quiet, wheel)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "version.json").write_text("{}")
+    (project / "project_settings.py").write_text(
+        "from dockerflow.logging import mozlog_config\n"
+        'SECRET_KEY = "not-secret"\n'
+        'INSTALLED_APPS = ["dockerflow.django"]\n'
+        f"BASE_DIR = {str(project)!r}\n"
+        'LOGGING = mozlog_config("t")\n'
+    )
+
+    def check() -> subprocess.CompletedProcess:
+        env = {**os.environ, "PYTHONPATH": str(project)}
+        command = ("-m", "django", "check", "--settings=project_settings")
+        return run(venv / "bin" / "python", *command, cwd=project, env=env)
+
+    warned = check().stderr
+    assert "(dockerflow.W040) dockerflow 2026.3.4 also installed files in" in warned
+    assert (
+        "HINT: Run `pip uninstall dockerflow`, then `pip install --force-reinstall"
+        in (warned)
+    )
+    # The hint, followed: the uninstall takes the shared files with it.
+    run(*pip, "uninstall", *quiet, "--yes", "dockerflow")
+    run(*pip, "install", *quiet, "--force-reinstall", "--no-deps", wheel)
+    assert "System check identified no issues" in check().stdout

@@ -21,6 +21,7 @@ class DockerflowConfig(AppConfig):
     def ready(self) -> None:
         from .api.system_checks import check_api_requirements
         from .heartbeat import dockerflow_checks
+        from .setup_checks import check_logging, check_one_distribution
         from .system_checks import check_settings
 
         # Settings are validated on every `check`, `runserver` and `migrate`.
@@ -30,3 +31,6 @@ class DockerflowConfig(AppConfig):
         checks.register(dockerflow_checks, TAG, deploy=True)
         # Says what to install when the history API is included without DRF.
         checks.register(check_api_requirements, TAG)
+        # Mistakes of installing and setting up, each silent otherwise.
+        checks.register(check_one_distribution, TAG)
+        checks.register(check_logging, TAG)

@@ -79,3 +79,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # Fast hashing: tests create users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# request.summary at INFO, as mozlog_config() sets it; its records reach
+# pytest's capture handlers on the root logger, which the tests read.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"request.summary": {"level": "INFO"}},
+}
