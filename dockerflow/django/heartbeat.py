@@ -6,9 +6,10 @@ so a check behaves the same on ``/__heartbeat__`` and under ``manage.py check``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core import checks as django_checks
@@ -16,7 +17,7 @@ from django.db import connections
 from django.utils.module_loading import import_string
 
 from dockerflow import health
-from dockerflow.checks import HeartbeatEngine, HeartbeatResult
+from dockerflow.checks import HeartbeatEngine, HeartbeatResult, outcomes
 
 from .checks import check_database_connected
 from .conf import conf
@@ -162,14 +163,30 @@ async def run_heartbeat_async() -> HeartbeatResult:
     return result
 
 
+@contextlib.contextmanager
+def unlogged(enabled: bool = True) -> Iterator[None]:
+    """Keep the engine from logging check messages while a command runs the
+    checks: the command's report already shows each one, and a project that
+    logs to stdout would print each twice (or break a ``--json`` report)."""
+    logger = outcomes.logger
+    was = logger.disabled
+    logger.disabled = was or enabled
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
 def dockerflow_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """DOCKERFLOW_CHECKS as one system check, registered under the
     ``dockerflow`` tag as a deployment check (``check --deploy --tag dockerflow``).
 
     Django applies SILENCED_SYSTEM_CHECKS itself here, so nothing is silenced.
+    Only ``check --deploy`` runs it, and its report lists every message.
     """
     options = dict(_options(), silenced=(), cache_ttl=0.0)
-    result = engine.run(heartbeat_checks(), **options)
+    with unlogged():
+        result = engine.run(heartbeat_checks(), **options)
     return [_as_django(message) for check in result for message in check.messages]
 
 

@@ -1,5 +1,6 @@
 """The system checks of how a project is set up: python-dockerflow's files
-beside ours (W040) and a request.summary logger with no handler (W041).
+beside ours (W040) and a request.summary logger with no handler (W041), and
+``check --deploy`` reporting each failing check once.
 
 W040 in a real virtualenv, python-dockerflow installed and then ours, is in
 tests/test_packaging.py, beside the wheel it installs.
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from dockerflow.django import setup_checks
+from tests.services import refused_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -147,3 +149,26 @@ def test_a_source_trees_egg_info_claims_nothing(tmp_path: Path) -> None:
 
 def test_this_checkout_has_one_distribution() -> None:
     assert setup_checks.check_one_distribution() == []
+
+
+# -- check --deploy: one report -----------------------------------------------
+
+
+def test_check_deploy_reports_a_failing_check_once_and_logs_it_nowhere(
+    tmp_path: Path,
+) -> None:
+    # The example project logs mozlog JSON to stdout; the engine used to log
+    # each message there too, beside Django's report on stderr.
+    done = manage(
+        "check",
+        "--deploy",
+        "--tag",
+        "dockerflow",
+        DJANGO_SETTINGS_MODULE="example_project.settings",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{refused_port()}/none",
+        DJANGO_STATIC_ROOT=str(tmp_path),
+        REDIS_URL="",
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.count("dockerflow.health.E001") == 1, done.stderr
+    assert "dockerflow.health.E001" not in done.stdout, done.stdout

@@ -6,16 +6,13 @@ Runs DOCKERFLOW_CHECKS through the engine behind ``/__heartbeat__`` and exits
 
 from __future__ import annotations
 
-import contextlib
 import json
-import logging
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dockerflow.checks import ERROR, WARNING, CheckResult, HeartbeatResult, outcomes
+from dockerflow.checks import ERROR, WARNING, CheckResult, HeartbeatResult
 from dockerflow.django import heartbeat
 from dockerflow.django.system_checks import check_settings
 
@@ -60,19 +57,6 @@ def select(
             f"No check is tagged {' or '.join(tags)}.", returncode=EXIT_CANNOT_RUN
         )
     return chosen
-
-
-@contextlib.contextmanager
-def _quiet(logger: logging.Logger, enabled: bool) -> Iterator[None]:
-    """Mute ``logger`` while the checks run: the table already shows every
-    message, and a project logging to stdout would corrupt ``--json``.
-    ``-v 2`` keeps them."""
-    was = logger.disabled
-    logger.disabled = was or enabled
-    try:
-        yield
-    finally:
-        logger.disabled = was
 
 
 def _messages(check: CheckResult) -> list[str]:
@@ -144,7 +128,7 @@ class Command(BaseCommand):
             )
         self._validate_settings(ignore_timeout=timeout is not None)
         pairs = select(heartbeat.heartbeat_checks(), options["checks"], options["tags"])
-        with _quiet(outcomes.logger, options["verbosity"] < 2):
+        with heartbeat.unlogged(options["verbosity"] < 2):
             result = heartbeat.run(pairs, timeout=timeout, cached=False)
         if options["record"]:
             self._record(result, verbose=options["verbosity"] >= 2)
