@@ -83,18 +83,21 @@ def method_not_allowed(method: str) -> Reply | None:
 def version_reply(
     data: Mapping[str, Any] | VersionFile | None = None,
     error: Exception | None = None,
+    path: str | None = None,
 ) -> Reply:
     """The reply to ``/__version__`` for what the version callback gave.
 
     A :class:`~dockerflow.version.VersionFile` is sent as its cached body;
     a mapping is encoded here, and one strict JSON can't hold (NaN, say)
-    gets the JSON 500 too.
+    gets the JSON 500 too. ``path``, the file the callback read, is named
+    in the 404, so that a missing file says where it was looked for.
     """
     if error is not None:
         reason = error.reason if isinstance(error, VersionFileError) else str(error)
         return Reply(500, {"error": "version.json is invalid", "detail": reason})
     if data is None:
-        return Reply(404, {"error": "version.json not found"})
+        missing = {"error": "version.json not found"}
+        return Reply(404, missing if path is None else {**missing, "path": path})
     if isinstance(data, VersionFile):
         return Reply(200, data.data, preencoded=data.body)
     reply = Reply(200, dict(data))

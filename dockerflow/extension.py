@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from .checks.engine import CheckFn, HeartbeatEngine
 from .checks.registry import CheckRegistry, merged_with, publish
 from .options import Options
 from .summary import summary_logger
+from .version import looked_at
 
 
 class DockerflowExtension:
@@ -79,6 +81,22 @@ class DockerflowExtension:
         when there is none (a 404)."""
         self._version_callback = func
         return func
+
+    def version_file(self, root: Any) -> str | None:
+        """The file ``/__version__`` reads under ``root``, or None for a
+        version callback of the app's own."""
+        return looked_at(self._version_callback, root)
+
+    def warn_if_no_version_file(self, root: Any) -> None:
+        """At startup, say where version.json was looked for when it is not
+        there: otherwise the first sign is a 404 on ``/__version__``."""
+        path = self.version_file(root)
+        if path is not None and not os.path.lexists(path):
+            self.logger.warning(
+                "There is no version.json at %s, so /__version__ answers 404: "
+                "write it there during the build, or pass version_path=.",
+                path,
+            )
 
     def run_options(
         self, options: Options, scope: Hashable, wrap: Callable[[CheckFn], CheckFn]

@@ -72,8 +72,13 @@ def _version_failed(exc: Exception) -> Reply:
     return version_reply(error=exc)
 
 
-def version(method: str, load: Callable[[], VersionData]) -> Reply:
-    """The version data ``load()`` gives: 200, 404 when None, 500 if it raised."""
+def version(
+    method: str, load: Callable[[], VersionData], path: str | None = None
+) -> Reply:
+    """The version data ``load()`` gives: 200, 404 when None, 500 if it raised.
+
+    ``path`` is the file ``load`` reads, named in the 404 when it is known.
+    """
     refused = method_not_allowed(method)
     if refused is not None:
         return refused
@@ -81,10 +86,12 @@ def version(method: str, load: Callable[[], VersionData]) -> Reply:
         data = load()
     except Exception as exc:
         return _version_failed(exc)
-    return version_reply(data)
+    return version_reply(data, path=path)
 
 
-async def version_async(method: str, load: Callable[[], Any]) -> Reply:
+async def version_async(
+    method: str, load: Callable[[], Any], path: str | None = None
+) -> Reply:
     """:func:`version` with a loader that may be a coroutine function."""
     refused = method_not_allowed(method)
     if refused is not None:
@@ -93,7 +100,7 @@ async def version_async(method: str, load: Callable[[], Any]) -> Reply:
         data = await _resolved(load())
     except Exception as exc:
         return _version_failed(exc)
-    return version_reply(data)
+    return version_reply(data, path=path)
 
 
 # -- /__heartbeat__ ------------------------------------------------------------

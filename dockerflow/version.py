@@ -29,6 +29,7 @@ __all__ = [
     "get_version_async",
     "load_version",
     "loader_for",
+    "looked_at",
 ]
 
 VERSION_FILENAME = "version.json"
@@ -192,3 +193,11 @@ def loader_for(callback: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """What an endpoint should call for ``callback``: for the default loaders,
     :func:`load_version`, whose body is encoded once per file change."""
     return load_version if callback in _DEFAULT_LOADERS else callback
+
+
+def looked_at(callback: Callable[[Any], Any], root: Any) -> str | None:
+    """The absolute path of the file ``callback(root)`` reads, for the default
+    loaders; None for any other callback, which may read anything."""
+    if callback not in _DEFAULT_LOADERS and callback is not load_version:
+        return None
+    return os.path.abspath(os.path.join(os.fspath(root), VERSION_FILENAME))

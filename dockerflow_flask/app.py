@@ -95,6 +95,7 @@ class Dockerflow(DockerflowExtension):
         if root is None:
             root = os.path.dirname(app.root_path)
         app.extensions["dockerflow"] = DockerflowState(self, os.fspath(root))
+        self.warn_if_no_version_file(root)
         bp = flask.Blueprint("dockerflow", __name__)
         for path, view in (
             ("/__version__", self._version_view),
@@ -206,7 +207,8 @@ class Dockerflow(DockerflowExtension):
     def _version_view(self) -> flask.Response:
         state: DockerflowState = flask.current_app.extensions["dockerflow"]
         load = lambda: loader_for(self._version_callback)(state.version_path)  # noqa: E731
-        return self._response(flows.version(flask.request.method, load))
+        path = self.version_file(state.version_path)
+        return self._response(flows.version(flask.request.method, load, path))
 
     def _error_view(self) -> flask.Response:
         caller = flows.Caller(

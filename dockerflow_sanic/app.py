@@ -101,6 +101,7 @@ class Dockerflow(DockerflowExtension):
 
     async def _validate_config(self, app: Sanic, *_: Any) -> None:
         read_options_cached(app.config)  # a bad value stops the server from starting
+        self.warn_if_no_version_file(self.version_path)
 
     @staticmethod
     def _options(request: Request) -> Options:
@@ -193,7 +194,9 @@ class Dockerflow(DockerflowExtension):
             # A plain function reads files: keep it off the event loop.
             return asyncio.to_thread(callback, self.version_path)
 
-        return self._respond(request, await flows.version_async(request.method, load))
+        path = self.version_file(self.version_path)
+        reply = await flows.version_async(request.method, load, path)
+        return self._respond(request, reply)
 
     async def _error_view(self, request: Request) -> HTTPResponse:
         caller = flows.Caller(

@@ -23,9 +23,9 @@ from django.views.decorators.csrf import csrf_exempt
 from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
 from dockerflow.endpoints import Reply
-from dockerflow.version import loader_for
+from dockerflow.version import get_version, loader_for, looked_at
 
-from .conf import conf
+from .conf import DEFAULT_VERSION_CALLBACK, conf
 from .heartbeat import database_answers, run_heartbeat, run_heartbeat_async
 from .signals import send_heartbeat_signal
 from .threads import closing_sync_to_async
@@ -65,16 +65,28 @@ def _load_version() -> Any:
     return func(os.fspath(root) if isinstance(root, os.PathLike) else root)
 
 
+def _version_path() -> str | None:
+    """The file the default callback reads, for the 404 to name."""
+    root = conf.BASE_DIR
+    if root is None or conf.VERSION_CALLBACK not in (
+        DEFAULT_VERSION_CALLBACK,
+        get_version,
+    ):
+        return None
+    return looked_at(get_version, root)
+
+
 @csrf_exempt  # so other methods get 405, not a CSRF 403
 def version(request: HttpRequest) -> HttpResponse:
     """The contents of BASE_DIR/version.json: 404 if missing, 500 if invalid."""
     method = _method(request)
-    return to_response(flows.version(method, _load_version), method)
+    return to_response(flows.version(method, _load_version, _version_path()), method)
 
 
 async def version_async(request: HttpRequest) -> HttpResponse:
     method = _method(request)
-    reply = await flows.version_async(method, lambda: asyncio.to_thread(_load_version))
+    load = lambda: asyncio.to_thread(_load_version)  # noqa: E731
+    reply = await flows.version_async(method, load, _version_path())
     return to_response(reply, method)
 
 

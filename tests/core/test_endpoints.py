@@ -49,6 +49,11 @@ def test_version_replies() -> None:
     assert ok.encoded is ok.content()  # encoded once, kept
     missing = endpoints.version_reply(None)
     assert (missing.status, missing.body) == (404, {"error": "version.json not found"})
+    named = endpoints.version_reply(None, path="/app/version.json")
+    assert named.body == {
+        "error": "version.json not found",
+        "path": "/app/version.json",
+    }
     broken = endpoints.version_reply(
         error=VersionFileError("/app/version.json", "is not valid JSON")
     )

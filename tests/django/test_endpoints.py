@@ -35,7 +35,10 @@ def test_version_missing_file_is_404(client: Client, tmp_path: Path) -> None:
         response = client.get("/__version__")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"error": "version.json not found"}
+    assert response.json() == {
+        "error": "version.json not found",
+        "path": str(tmp_path / "version.json"),
+    }
 
 
 @pytest.mark.parametrize("content", ["{not json", "[1, 2]"])

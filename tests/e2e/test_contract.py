@@ -99,7 +99,8 @@ def test_version_json_present_missing_invalid_or_not_a_file(
     assert served() == (200, VERSION)
     try:
         path.unlink()
-        assert served() == (404, {"error": "version.json not found"})
+        missing = {"error": "version.json not found", "path": str(path)}
+        assert served() == (404, missing)
         broken = {
             "{not json": "is not valid JSON",
             '{"version": NaN}': "NaN is not a JSON number",

@@ -70,9 +70,38 @@ def test_version_served_from_parent_of_root_path(
     assert response.get_json() == {"version": "1.2.3", "commit": "abc"}
 
 
-def test_version_missing_is_a_json_404(app: flask.Flask) -> None:
+def test_version_missing_is_a_json_404_naming_the_file(
+    app: flask.Flask, tmp_path: Path
+) -> None:
     response = app.test_client().get("/__version__")
     assert response.status_code == 404
+    assert response.get_json() == {
+        "error": "version.json not found",
+        "path": str(tmp_path / "version.json"),
+    }
+
+
+def test_a_missing_version_json_is_named_at_startup(
+    make_app: MakeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One directory above the app's root: a one-file app next to its
+    # version.json used to learn that from a bare 404.
+    make_app()
+    [warning] = [r for r in caplog.records if r.name == "dockerflow.flask"]
+    assert warning.levelname == "WARNING"
+    assert f"There is no version.json at {tmp_path / 'version.json'}" in (
+        warning.getMessage()
+    )
+    (tmp_path / "version.json").write_text("{}")
+    caplog.clear()
+    make_app()
+    assert [r for r in caplog.records if r.name == "dockerflow.flask"] == []
+
+
+def test_a_custom_version_callback_404_names_no_file(make_app: MakeApp) -> None:
+    app, dockerflow = make_app()
+    dockerflow.version_callback(lambda root: None)
+    response = app.test_client().get("/__version__")
     assert response.get_json() == {"error": "version.json not found"}
 
 

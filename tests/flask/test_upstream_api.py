@@ -206,7 +206,7 @@ def test_request_scope_removed_by_the_app(app: flask.Flask, records: Records) ->
         del flask.g._start_timestamp
 
     app.test_client().get("/", headers=HEADERS)
-    [record] = records()
+    [record] = summaries(records)
     assert record.rid is not None
     assert not hasattr(record, "t")
 

@@ -40,10 +40,36 @@ async def test_version_served(app: Sanic, tmp_path: Path, path: str) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-async def test_version_missing_is_json_404(app: Sanic) -> None:
+async def test_version_missing_is_json_404_naming_the_file(
+    app: Sanic, tmp_path: Path
+) -> None:
     response = await get(app, "/__version__")
     assert response.status == 404
-    assert response.json == {"error": "version.json not found"}
+    assert response.json == {
+        "error": "version.json not found",
+        "path": str(tmp_path / "version.json"),
+    }
+
+
+async def test_a_missing_version_json_is_named_at_startup(
+    make_app: MakeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _ = make_app()
+    await get(app, "/__lbheartbeat__")  # the server starts
+    [warning] = [r for r in caplog.records if r.name == "dockerflow.sanic"]
+    assert warning.levelname == "WARNING"
+    assert f"There is no version.json at {tmp_path / 'version.json'}" in (
+        warning.getMessage()
+    )
+
+
+async def test_the_default_version_path_is_named_absolute(
+    make_app: MakeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app, _ = make_app(version_path=".")
+    response = await get(app, "/__version__")
+    assert response.json["path"] == str(tmp_path / "version.json")
 
 
 async def test_version_invalid_is_json_500(app: Sanic, tmp_path: Path) -> None:
