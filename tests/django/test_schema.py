@@ -80,6 +80,7 @@ def test_the_three_endpoints_and_the_history_are_in_it(spec: dict[str, Any]) -> 
         "/__heartbeat__": ["get"],
         "/__lbheartbeat__": ["get"],
         "/__version__": ["get"],
+        "/dockerflow/history/": ["get"],
         "/dockerflow/history/changes/": ["get"],
         "/dockerflow/history/runs/": ["get"],
         "/dockerflow/history/runs/{id}/": ["get"],

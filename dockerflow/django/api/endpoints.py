@@ -63,6 +63,11 @@ class DockerflowErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(
         required=False, help_text="Why version.json could not be read."
     )
+    path = serializers.CharField(
+        required=False,
+        help_text="The version.json looked for, when the default version "
+        "callback found none.",
+    )
 
 
 class DockerflowCheckDetailSerializer(serializers.Serializer):
@@ -161,7 +166,11 @@ class VersionEndpoint(APIView):
             ),
         },
         examples=[
-            _example("missing", {"error": "version.json not found"}, "404"),
+            _example(
+                "missing",
+                {"error": "version.json not found", "path": "/app/version.json"},
+                "404",
+            ),
             _example(
                 "invalid",
                 {"error": "version.json is invalid", "detail": "line 1 column 2"},

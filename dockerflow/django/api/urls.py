@@ -18,11 +18,12 @@ urlpatterns: list[Any] = []
 if not missing():
     from django.urls import path
 
-    from . import views
+    from . import root, views
     from .schema import document_endpoints
 
     document_endpoints()
     urlpatterns = [
+        path("history/", root.HistoryRoot.as_view(), name="history"),
         path("history/runs/", views.RunList.as_view(), name="runs"),
         path("history/runs/<str:pk>/", views.RunDetail.as_view(), name="run"),
         path("history/changes/", views.ChangeList.as_view(), name="changes"),
