@@ -88,7 +88,7 @@ typecheck: venv
 	$(BIN)/mypy $(PACKAGES)
 
 docs: venv
-	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -n -W --keep-going -q -b html docs docs/_build/html
 
 ## The wheel and the sdist of dockerflow-kit, in dist/ (the wheel is built from
 ## the sdist, so a file missing from the sdist is missing from the wheel too).
