@@ -9,6 +9,8 @@ COMPAT := .venv-compat
 RUN_VENV := .venv-run
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Loopback only: HOST=0.0.0.0 make run opens the example project to the network.
+HOST ?= 127.0.0.1
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic
 EXTRAS := django,redis,django-redis,flask,sanic,example,test,dev
 # The extras `make run` installs: the example project's, and no more.
@@ -65,15 +67,15 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
-## Serve the example project with gunicorn on 0.0.0.0:$PORT (SQLite, no other
-## service). Setup output and gunicorn's own log go to stderr.
+## Serve the example project with gunicorn on $HOST:$PORT (127.0.0.1:8000;
+## SQLite, no other service). Setup output and gunicorn's own log go to stderr.
 run: $(RUN_VENV)/.installed
 	@# migrate and collectstatic don't touch each other's files: run them side by side.
 	@$(RUN_VENV)/bin/python manage.py migrate --noinput >&2 & migrate=$$!; \
 	$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2 || exit 1; \
 	wait $$migrate
-	@echo "make run: serving on http://0.0.0.0:$(PORT) (every interface)" >&2
-	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind 0.0.0.0:$(PORT) --log-level info --no-control-socket
+	@echo "make run: serving on http://$(HOST):$(PORT)" >&2
+	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind $(HOST):$(PORT) --log-level info --no-control-socket
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite and the Sanic end-to-end tests on the oldest supported
