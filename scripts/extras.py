@@ -2,7 +2,7 @@
 ``pip install ".[extra,...]"`` would add, without building this project.
 
 ``make run`` installs these and runs the example project from the checkout.
-Usage: python scripts/extras.py django example
+Usage: python scripts/extras.py django django-redis example
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def package_spec(control: bool) -> list[str]:
     """What pip installs as ``dockerflow``: this checkout, or the release itself."""
     if control:
         return [f"dockerflow[django,flask,sanic]=={RELEASE}"]
-    return ["-e", f"{REPO}[django,redis,flask,sanic]"]
+    return ["-e", f"{REPO}[django,redis,django-redis,flask,sanic]"]
 
 
 def stamp(control: bool) -> str:
@@ -182,6 +182,10 @@ def install(python: Path, venv: Path, work: Path, control: bool) -> None:
     ]
     cons = [f"-c{work / 'tests/constraints' / name}" for name in CONSTRAINTS]
     spec = package_spec(control)
+    if not control:
+        # This checkout was once installed as "dockerflow", the release's
+        # name: a venv from then keeps that install beside dockerflow-kit.
+        run([str(python), "-m", "pip", "uninstall", "-q", "-y", "dockerflow"])
     run([str(python), "-m", "pip", "install", "-q", *wanted, *cons, *spec])
     marker.write_text(stamp(control))
 
