@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -59,6 +60,19 @@ def test_the_build_finds_every_package_folder(dist: tuple[Path, str]) -> None:
         "dockerflow_kit-2026.11.0-py3-none-any.whl",
         "dockerflow_kit-2026.11.0.tar.gz",
     ]
+
+
+def test_the_sdist_holds_the_packages_and_not_the_tests(dist: tuple[Path, str]) -> None:
+    [sdist] = dist[0].glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {
+        "setup.cfg",
+        "CHANGELOG.rst",
+        "dockerflow/django/templates/admin/dockerflow/pagination.html",
+        "dockerflow_sanic/py.typed",
+    } <= names
+    assert not [name for name in names if name.startswith("tests")]
 
 
 def test_the_wheel_is_dockerflow_kit_with_python_dockerflows_import_names(
