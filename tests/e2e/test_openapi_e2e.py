@@ -88,7 +88,7 @@ def test_schemathesis_finds_nothing_with_the_token(
         "--max-examples",
         "25",
     )
-    assert "7 selected / 7 total" in output
+    assert "8 selected / 8 total" in output
     assert "No issues found" in output, output
 
 
