@@ -158,10 +158,8 @@ def test_python_dockerflow_beside_ours_is_warned_until_the_hint_is_followed(
 
     warned = check().stderr
     assert "(dockerflow.W040) dockerflow 2026.3.4 also installed files in" in warned
-    assert (
-        "HINT: Run `pip uninstall dockerflow`, then `pip install --force-reinstall"
-        in (warned)
-    )
+    hint = "HINT: Run `pip uninstall dockerflow`, then reinstall dockerflow-kit"
+    assert hint in warned
     # The hint, followed: the uninstall takes the shared files with it.
     run(*pip, "uninstall", *quiet, "--yes", "dockerflow")
     run(*pip, "install", *quiet, "--force-reinstall", "--no-deps", wheel)

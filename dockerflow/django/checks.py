@@ -164,7 +164,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
         return [
             checks.Error(
                 "Redis client not available: install redis and django-redis "
-                "(pip install 'dockerflow-kit[django-redis]')",
+                "(the django-redis extra of dockerflow-kit brings both)",
                 id=health.ERROR_MISSING_REDIS_CLIENT,
             )
         ]

@@ -61,9 +61,10 @@ def check_one_distribution(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             f"{' and '.join(others)} also installed files in {folder}, where "
             f"{DISTRIBUTION} is installed: the two write the same modules, so "
             "which one's code runs depends on the order they were installed in.",
-            hint="Run `pip uninstall dockerflow`, then `pip install "
-            f"--force-reinstall {DISTRIBUTION}` (or your wheel of it): the "
-            "uninstall also removes the files the two share.",
+            hint="Run `pip uninstall dockerflow`, then reinstall "
+            f"{DISTRIBUTION} from the checkout or wheel it came from, with `pip "
+            "install --force-reinstall`: the uninstall also removes the files "
+            "the two share.",
             id="dockerflow.W040",
         )
     ]

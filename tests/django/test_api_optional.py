@@ -104,8 +104,9 @@ def test_everything_but_the_api_works_without_drf() -> None:
         "include('dockerflow.django.api.urls') serves nothing: djangorestframework "
         "and drf-spectacular are not installed"
     )
-    assert (
-        warning["hint"] == "pip install 'dockerflow-kit[django]', which installs both."
+    assert warning["hint"] == (
+        "Install dockerflow-kit with its django extra (from your checkout or wheel: "
+        "pip install '<checkout or wheel>[django]'), which brings both."
     )
     assert found["not_included"] == []  # a project without the API hears nothing
 

@@ -224,7 +224,7 @@ class TestRedis:
         monkeypatch.setitem(sys.modules, "django_redis", None)  # import fails
         (message,) = check_redis_connected(None)
         assert message.id == health.ERROR_MISSING_REDIS_CLIENT
-        assert "pip install" in message.msg
+        assert "django-redis extra" in message.msg
 
     def test_misconfigured(self) -> None:
         with override_settings(CACHES={}):

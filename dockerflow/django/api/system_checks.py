@@ -44,7 +44,8 @@ def check_api_requirements(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             f"{'is' if len(absent) == 1 else 'are'} not installed, so the heartbeat "
             "history API and the OpenAPI schema of the Dockerflow endpoints are "
             "missing.",
-            hint="pip install 'dockerflow-kit[django]', which installs both.",
+            hint="Install dockerflow-kit with its django extra (from your checkout "
+            "or wheel: pip install '<checkout or wheel>[django]'), which brings both.",
             id="dockerflow.W030",
         )
     ]
