@@ -32,6 +32,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	$(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install -q --upgrade pip
+	$(COMPAT)/bin/python -m pip uninstall -q -y dockerflow 2>/dev/null || true
 	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,flask,sanic,test]"
 	touch $@
 
