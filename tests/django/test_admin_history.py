@@ -22,7 +22,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from dockerflow.django.admin import lists, picture
-from dockerflow.django.models import DURATION_BUCKETS, FAILING, CheckRun, HeartbeatRun
+from dockerflow.django.models import (
+    DURATION_BUCKETS,
+    FAILING,
+    CheckRun,
+    HeartbeatRun,
+    StatusChange,
+)
 
 from . import history_data as data
 
@@ -263,6 +269,20 @@ def test_the_detail_page_lists_each_check(viewer: Client, seeded: data.Seeded) -
     assert "dockerflow.health.E004" in html and "Could not connect to redis" in html
     assert "?host=web-2" in html
     assert len(queries) <= 8
+
+
+def test_the_history_button_of_every_page_answers(
+    viewer: Client, seeded: data.Seeded
+) -> None:
+    # Django's object-history view pages log entries through the list's
+    # paginator: a count of the history's own column there was a 500.
+    run = HeartbeatRun.objects.first()
+    change = StatusChange.objects.first()
+    assert run is not None and change is not None
+    for page in (f"{LIST}{run.pk}/history/", f"{CHANGES}{change.pk}/history/"):
+        response = viewer.get(page)
+        assert response.status_code == 200, page
+        assert b"change history" in response.content
 
 
 def test_status_changes_list(viewer: Client, seeded: data.Seeded) -> None:
