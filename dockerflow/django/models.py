@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .times import stamp
+
 __all__ = [
     "DURATION_BUCKETS",
     "CheckRun",
@@ -105,7 +107,7 @@ class HeartbeatRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.host} {self.status} at {self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.host} {self.status} at {stamp(self.time)}"
 
 
 class CheckRun(models.Model):

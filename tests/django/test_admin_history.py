@@ -35,7 +35,6 @@ from . import history_data as data
 pytestmark = pytest.mark.django_db
 LIST = "/admin/dockerflow/heartbeatrun/"
 CHANGES = "/admin/dockerflow/statuschange/"
-NS = {"s": "http://www.w3.org/2000/svg"}
 
 
 def make_user(name: str, *perms: str, staff: bool = True) -> User:
@@ -56,11 +55,19 @@ def seeded() -> data.Seeded:
 
 
 def heatmap(html: str) -> ET.Element:
-    markup = re.search(
-        r'<svg xmlns="[^"]+" class="dockerflow-heatmap".*?</svg>', html, re.S
-    )
+    """The picture's section of the page, parsed: the grid is well-formed XML."""
+    markup = re.search(r'<section class="dockerflow-picture".*?</section>', html, re.S)
     assert markup, "no picture on the page"
-    return ET.fromstring(markup.group(0))
+    return ET.fromstring(markup.group(0).replace("&nbsp;", " "))
+
+
+def text(element: ET.Element | None) -> str:
+    assert element is not None
+    return " ".join("".join(element.itertext()).split())
+
+
+def cells_of(element: ET.Element) -> list[ET.Element]:
+    return element.findall(".//td[@data-status]")
 
 
 def shown(response: object) -> list[HeartbeatRun]:
@@ -155,12 +162,12 @@ def test_the_heatmap_has_a_cell_per_host_and_hour(
     viewer: Client, seeded: data.Seeded
 ) -> None:
     root = heatmap(viewer.get(LIST).content.decode())
-    rows = root.findall("s:g[@class='row']", NS)
+    rows = root.findall(".//tr[@class='row']")
     assert [r.get("data-label") for r in rows] == list(data.HOSTS)
-    assert len(root.findall(".//s:g[@class='cell']", NS)) == len(data.HOSTS) * 24
-    web2 = rows[1].findall(".//s:g[@class='cell']", NS)
+    assert len(cells_of(root)) == len(data.HOSTS) * 24
+    web2 = cells_of(rows[1])
     assert {c.get("data-status") for c in web2} == {"ok", "error"}
-    web1 = rows[0].findall(".//s:g[@class='cell']", NS)
+    web1 = cells_of(rows[0])
     assert "warning" in {c.get("data-status") for c in web1}
 
 
@@ -168,26 +175,25 @@ def test_the_now_line_deploys_and_missing_hosts(
     viewer: Client, seeded: data.Seeded
 ) -> None:
     root = heatmap(viewer.get(LIST).content.decode())
-    now = root.find("s:text[@class='now']", NS)
+    now = root.find(".//p[@class='dockerflow-now']")
     # web-3 is failing; web-4 is missing and counted apart.
-    assert now is not None and now.text == "1 of 4 hosts failing · 1 missing"
-    deploys = root.findall(".//s:g[@class='deploy']", NS)
-    assert len(deploys) == 1 and data.NEW in ET.tostring(deploys[0], encoding="unicode")
-    missing = root.findall(".//s:rect[@class='missing']", NS)
-    assert len(missing) == 1
-    labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert "web-4 (missing)" in labels
+    assert text(now) == "1 of 4 hosts failing · 1 missing"
+    assert now is not None and now.get("data-alarm") == "true"
+    deploys = root.findall(".//li[@class='deploy']")
+    assert len(deploys) == 1 and data.NEW in text(deploys[0])
+    web4 = root.find(".//tr[@data-label='web-4']")
+    assert web4 is not None
+    hatched = [c for c in cells_of(web4) if "missing" in (c.get("class") or "")]
+    assert len(hatched) == data.MISSING_FOR
+    assert "missing since" in text(web4.find("th"))
 
 
 def test_a_cell_links_to_the_list_filtered_to_its_host_and_hour(
     viewer: Client, seeded: data.Seeded
 ) -> None:
     root = heatmap(viewer.get(LIST).content.decode())
-    link = next(
-        a
-        for a in root.iter("{http://www.w3.org/2000/svg}a")
-        if a.find("s:g[@data-status='error']", NS) is not None
-    )
+    link = root.find(".//td[@data-status='error']/a")
+    assert link is not None
     url = urlsplit(link.get("href", ""))
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert url.path == LIST and query["host"] == "web-2"
@@ -202,16 +208,13 @@ def test_a_cell_links_to_the_list_filtered_to_its_host_and_hour(
 def test_the_heatmap_by_check(viewer: Client, seeded: data.Seeded) -> None:
     response = viewer.get(LIST, {"rows": "checks"})
     root = heatmap(response.content.decode())
-    assert root.get("data-kind") == "checks"
-    rows = [r.get("data-label") for r in root.findall("s:g[@class='row']", NS)]
+    table = root.find(".//table[@data-kind]")
+    assert table is not None and table.get("data-kind") == "checks"
+    rows = [r.get("data-label") for r in root.findall(".//tr[@class='row']")]
     assert rows == sorted(data.CHECKS)
-    redis = root.find("s:g[@data-label='check_redis_connected']", NS)
+    redis = root.find(".//tr[@data-label='check_redis_connected']")
     assert redis is not None
-    failing = [
-        c
-        for c in redis.iter("{http://www.w3.org/2000/svg}a")
-        if c.find("s:g[@data-status='error']", NS) is not None
-    ]
+    failing = redis.findall("td[@data-status='error']/a")
     hours = {
         t.replace(minute=0, second=0, microsecond=0)
         for t in CheckRun.objects.filter(
@@ -233,12 +236,14 @@ def test_per_check_figures(viewer: Client, seeded: data.Seeded) -> None:
     )
     assert row
     cells = [
-        re.sub(r"<[^>]+>", "", c).strip()
-        for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+        " ".join(re.sub(r"<[^>]+>", "", c).split())
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)
     ]
     name, now, _since, hosts, up24, up7, up30, p50, p95, p95_30 = cells
-    # web-4 is missing: its checks no longer count for "now".
-    assert (name, now, hosts) == ("check_redis_connected", "ok", "0 of 3")
+    # web-4 is missing: its checks no longer count for "now", but what it
+    # said last is shown beside.
+    assert (name, hosts) == ("check_redis_connected", "0 of 3 · 1 missing")
+    assert now == "ok missing hosts: ok"
     # The aggregates agree with the raw check rows of the same 24 hours.
     first = seeded.now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     rows = CheckRun.objects.filter(name="check_redis_connected", time__gte=first)
@@ -293,6 +298,97 @@ def test_status_changes_list(viewer: Client, seeded: data.Seeded) -> None:
     assert len(response.context["cl"].result_list) == 4
     only_host = viewer.get(CHANGES, {"check": "-"})
     assert all(c.check_name == "" for c in only_host.context["cl"].result_list)
+
+
+def test_total_silence_is_an_alarm_with_what_each_host_said_last(
+    viewer: Client,
+) -> None:
+    # Every host went quiet two hours ago; web-3 was critical then.
+    data.seed(now=datetime.now(timezone.utc) - timedelta(hours=2))
+    html = viewer.get(LIST).content.decode()
+    root = heatmap(html)
+    now = root.find(".//p[@class='dockerflow-now']")
+    assert text(now) == "0 of 4 hosts failing · 4 missing"
+    assert now is not None and now.get("data-alarm") == "true"
+    gone = {
+        row.get("data-host"): [text(td) for td in row.findall("td")]
+        for row in root.findall(".//table[@class='dockerflow-missing']/tbody/tr")
+    }
+    assert sorted(gone) == list(data.HOSTS)
+    seen, status, failing = gone["web-3"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+", seen)
+    assert (status, failing) == ("critical", "check_database_connected")
+    assert gone["web-1"][1:] == ["ok", "-"]
+    # The per-check table stays, each check missing, with its last state.
+    checks = {
+        row.get("data-check"): text(row.findall("td")[0])
+        for row in root.findall(".//table[@class='dockerflow-checks']/tbody/tr")
+    }
+    assert checks == {
+        "check_database_connected": "missing last: critical",
+        "check_migrations_applied": "missing last: ok",
+        "check_redis_connected": "missing last: ok",
+    }
+
+
+def flap(host: str, check: str, times: int, start: datetime, every: timedelta) -> None:
+    statuses = ["ok", "error"]
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            time=start + n * every,
+            host=host,
+            check_name=check,
+            old_status=statuses[n % 2],
+            new_status=statuses[(n + 1) % 2],
+            failing_checks=[check] if n % 2 == 0 else [],
+            previous_duration=every.total_seconds(),
+        )
+        for n in range(times)
+    )
+
+
+def test_a_flapping_check_is_folded_into_one_row(
+    viewer: Client, seeded: data.Seeded
+) -> None:
+    start = seeded.now - timedelta(hours=2)
+    flap("web-1", "check_redis_connected", 12, start, timedelta(minutes=3))
+    # Two flips of another check half an hour apart are not flapping.
+    flap("web-2", "check_database_connected", 2, start, timedelta(minutes=30))
+    response = viewer.get(CHANGES, {"host": "web-1"})
+    rows = response.context["cl"].result_list
+    folded = [c for c in rows if getattr(c, "folded", None)]
+    assert len(folded) == 1 and folded[0].folded.count == 12
+    assert folded[0].folded.statuses == ("ok", "error")
+    html = response.content.decode()
+    assert "flapped 12 times" in html
+    link = re.search(r'class="dockerflow-flaps" href="([^"]+)"', html)
+    assert link
+    url = urlsplit(unescape(link.group(1)))
+    every = viewer.get(url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
+    assert every.status_code == 200
+    shown_every = list(every.context["cl"].result_list)
+    assert len(shown_every) == 12
+    assert {(c.host, c.check_name) for c in shown_every} == {
+        ("web-1", "check_redis_connected")
+    }
+    others = viewer.get(CHANGES, {"host": "web-2"}).context["cl"].result_list
+    assert not [c for c in others if getattr(c, "folded", None)]
+
+
+def test_every_time_on_a_page_is_written_one_way_with_its_zone(
+    viewer: Client, seeded: data.Seeded
+) -> None:
+    run = HeartbeatRun.objects.filter(host="web-2").first()
+    assert run is not None
+    for page in (LIST, CHANGES, f"{LIST}{run.pk}/change/"):
+        html = viewer.get(page).content.decode()
+        times = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html)
+        assert times, page
+        for shown in times:
+            # A date and time with its zone; the heatmap's columns are hours.
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \S+|\d\d(:\d\d)?", shown)
+        assert not re.search(r"\d (a|p)\.m\.", html), page
+        assert "CST" in html or "CDT" in html  # the test settings' zone, named
 
 
 def queries_of(client: Client, path: str, **params: str) -> list[str]:

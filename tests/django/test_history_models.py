@@ -79,7 +79,8 @@ def test_rows_print_what_they_are() -> None:
         seen_at=T0,
         counted_until=T0,
     )
-    assert str(run) == "web-1 error at 2026-03-04 10:42:00"
+    # As every admin page writes a time: local, to the minute, with its zone.
+    assert str(run) == "web-1 error at 2026-03-04 04:42 CST"
     assert str(check) == "db error on web-1"
     assert str(change) == "db: ok -> error"
     assert str(aggregate) == "web-1 db hour 2026-03-04 10:00"

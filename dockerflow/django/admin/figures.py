@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from ..history.aggregates import percentile
 from ..models import DURATION_BUCKETS, FAILING, HeartbeatAggregate, Period
-from . import svg
+from . import heatmap as grid
 
 DAY = timedelta(days=1)
+#: The status of a check no host still reporting has.
+MISSING = "missing"
 #: The duration histogram's fields, summed per check.
 HISTOGRAM = [name for name, _edge in DURATION_BUCKETS]
 
@@ -33,6 +35,11 @@ class CheckFigures:
     since: datetime | None
     hosts_failing: int
     hosts: int
+    #: Hosts that last reported this check and have since gone quiet, and
+    #: the worst status they reported: "missing" is the status when no
+    #: host reporting it is left.
+    hosts_missing: int
+    last_status: str
     uptime_24h: float | None
     uptime_7d: float | None
     uptime_30d: float | None
@@ -77,8 +84,10 @@ def _percentile(sums: dict[str, Any], q: float) -> float | None:
 
 
 def figures(
-    start: datetime, now: datetime, states: list[dict[str, Any]]
+    start: datetime, now: datetime, states: list[dict[str, Any]], late: datetime
 ) -> tuple[CheckFigures, ...]:
+    """Every check any host reported in the window; hosts heard from before
+    ``late`` count as missing, not as the check's present state."""
     names = sorted({state["check_name"] for state in states})
     hours = summed(
         HeartbeatAggregate.objects.filter(period=Period.HOUR),
@@ -109,29 +118,42 @@ def figures(
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for state in states:
         by_check[state["check_name"]].append(state)
-    figures = []
-    for name in sorted(by_check):
-        hosts = by_check[name]
-        status = svg.worst([h["status"] for h in hosts])
+    return tuple(
+        _one(name, by_check[name], late, day.get(name, {}), month.get(name, {}))
+        for name in sorted(by_check)
+    )
+
+
+def _one(
+    name: str,
+    states: list[dict[str, Any]],
+    late: datetime,
+    d: dict[str, Any],
+    m: dict[str, Any],
+) -> CheckFigures:
+    """One check's line, from its states on each host and its summed aggregates."""
+    hosts = [h for h in states if h["seen_at"] >= late]
+    gone = [h for h in states if h["seen_at"] < late]
+    if hosts:
+        status = grid.worst([h["status"] for h in hosts])
         # Failing: since the first host failed. Healthy: since the last recovered.
         at_worst = [h["since"] for h in hosts if h["status"] == status]
         since = min(at_worst) if status in FAILING else max(at_worst)
-        d, m = day.get(name, {}), month.get(name, {})
-        figures.append(
-            CheckFigures(
-                name=name,
-                status=status,
-                since=timezone.localtime(since),
-                hosts_failing=sum(h["status"] in FAILING for h in hosts),
-                hosts=len(hosts),
-                uptime_24h=_uptime(
-                    d.get("runs"), d.get("error", 0) + d.get("critical", 0)
-                ),
-                uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
-                uptime_30d=_uptime(m.get("runs"), m.get("failed")),
-                p50_24h=_percentile(d, 0.5),
-                p95_24h=_percentile(d, 0.95),
-                p95_30d=_percentile(m, 0.95),
-            )
-        )
-    return tuple(figures)
+    else:
+        # Nobody reports it any more: since the last one went quiet.
+        status, since = MISSING, max(h["seen_at"] for h in gone)
+    return CheckFigures(
+        name=name,
+        status=status,
+        since=timezone.localtime(since),
+        hosts_failing=sum(h["status"] in FAILING for h in hosts),
+        hosts=len(hosts),
+        hosts_missing=len(gone),
+        last_status=grid.worst([h["status"] for h in gone]),
+        uptime_24h=_uptime(d.get("runs"), d.get("error", 0) + d.get("critical", 0)),
+        uptime_7d=_uptime(m.get("runs_7d"), m.get("failed_7d")),
+        uptime_30d=_uptime(m.get("runs"), m.get("failed")),
+        p50_24h=_percentile(d, 0.5),
+        p95_24h=_percentile(d, 0.95),
+        p95_30d=_percentile(m, 0.95),
+    )

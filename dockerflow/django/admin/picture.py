@@ -23,7 +23,8 @@ from ..models import (
     HeartbeatRun,
     Period,
 )
-from . import figures, svg
+from . import figures
+from . import heatmap as grid
 
 HOUR = timedelta(hours=1)
 BUCKETS = 24
@@ -31,9 +32,20 @@ COUNTS = ("runs", "ok", "info", "warning", "error", "critical", "failing_seconds
 
 
 @dataclass(frozen=True)
+class MissingHost:
+    """A host gone quiet, as it last reported: a silent host can't say it broke."""
+
+    host: str
+    seen_at: datetime
+    status: str
+    failing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Picture:
-    heatmap: svg.Heatmap
+    heatmap: grid.Heatmap
     checks: tuple[figures.CheckFigures, ...]
+    missing: tuple[MissingHost, ...] = ()
 
 
 def missing_after() -> timedelta:
@@ -46,7 +58,7 @@ def missing_after() -> timedelta:
 
 
 def _worst(row: dict[str, Any]) -> str:
-    return svg.worst([s for s in svg.STATUSES if row.get(s)])
+    return grid.worst([s for s in grid.STATUSES if row.get(s)])
 
 
 def version_changes(
@@ -67,7 +79,7 @@ def version_changes(
     return changes
 
 
-def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
+def _deploys(start: datetime) -> tuple[grid.Deploy, ...]:
     """Each time a host's version changed in the window, grouped by version."""
     # One pass that groups by (host, version): no sort of the window's runs
     # by host, which costs a string collation per comparison.
@@ -87,7 +99,7 @@ def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
         for change in version_changes(host_spans)
         if change[0] >= start
     )
-    deploys: list[svg.Deploy] = []
+    deploys: list[grid.Deploy] = []
     for time, version in changes:
         # A rolling deploy flips host after host: one marker, at the first.
         if (
@@ -96,7 +108,7 @@ def _deploys(start: datetime) -> tuple[svg.Deploy, ...]:
             and time - deploys[-1].time < HOUR
         ):
             continue
-        deploys.append(svg.Deploy(timezone.localtime(time), version))
+        deploys.append(grid.Deploy(timezone.localtime(time), version))
     return tuple(deploys)
 
 
@@ -130,20 +142,20 @@ def _cells(
     now: datetime,
     found: dict[datetime, dict[str, Any]],
     link: str,
-) -> tuple[svg.Cell, ...]:
+) -> tuple[grid.Cell, ...]:
     cells = []
     for column in columns:
         row = found.get(column.start)
         href = f"{link}&{column.query}"
         if not row or not row["runs"]:
-            cells.append(svg.Cell(column.shown_start, column.shown_end, href=href))
+            cells.append(grid.Cell(column.shown_start, column.shown_end, href=href))
             continue
         # The current hour is not over: its share is of the time gone by. A
         # check's row sums several hosts, each with its own hour ("seats").
         span = max((min(column.end, now) - column.start).total_seconds(), 1.0)
         share = row["failing_seconds"] / (span * max(row.get("seats", 1), 1))
         cells.append(
-            svg.Cell(
+            grid.Cell(
                 column.shown_start,
                 column.shown_end,
                 _worst(row),
@@ -157,7 +169,7 @@ def _cells(
 
 def _host_rows(
     columns: list[Column], now: datetime, states: list[dict[str, Any]], url: str
-) -> tuple[svg.Row, ...]:
+) -> tuple[grid.Row, ...]:
     found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
     aggregates = HeartbeatAggregate.objects.filter(
         period=Period.HOUR, check_name="", start__gte=columns[0].start
@@ -170,7 +182,7 @@ def _host_rows(
         host, seen = state["host"], state["seen_at"]
         link = f"{url}?{urlencode({'host': host})}"
         rows.append(
-            svg.Row(
+            grid.Row(
                 host,
                 _cells(columns, now, found[host], link),
                 missing_since=timezone.localtime(seen) if seen < late else None,
@@ -182,7 +194,7 @@ def _host_rows(
 
 def _check_rows(
     columns: list[Column], now: datetime, names: list[str], url: str
-) -> tuple[svg.Row, ...]:
+) -> tuple[grid.Row, ...]:
     found: dict[str, dict[datetime, dict[str, Any]]] = defaultdict(dict)
     aggregates = figures.summed(
         HeartbeatAggregate.objects.filter(period=Period.HOUR),
@@ -197,7 +209,7 @@ def _check_rows(
     rows = []
     for name in names:
         link = f"{url}?{urlencode({'failing_check': name})}"
-        rows.append(svg.Row(name, _cells(columns, now, found[name], link), href=link))
+        rows.append(grid.Row(name, _cells(columns, now, found[name], link), href=link))
     return tuple(rows)
 
 
@@ -222,7 +234,7 @@ def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture
         drawn = _check_rows(columns, now, names, url)
     else:
         drawn = _host_rows(columns, now, hosts, url)
-    heatmap = svg.Heatmap(
+    heatmap = grid.Heatmap(
         rows=drawn,
         start=columns[0].shown_start,
         end=columns[-1].shown_end,
@@ -232,5 +244,27 @@ def build(url: str, rows: str = "hosts", now: datetime | None = None) -> Picture
         missing=len(hosts) - len(present),
         kind=rows,
     )
-    current_checks = [s for s in checks if s["seen_at"] >= late]
-    return Picture(heatmap, figures.figures(start, now, current_checks))
+    return Picture(
+        heatmap,
+        figures.figures(start, now, checks, late),
+        _missing(hosts, checks, late),
+    )
+
+
+def _missing(
+    hosts: list[dict[str, Any]], checks: list[dict[str, Any]], late: datetime
+) -> tuple[MissingHost, ...]:
+    gone = [h for h in hosts if h["seen_at"] < late]
+    return tuple(
+        MissingHost(
+            host["host"],
+            timezone.localtime(host["seen_at"]),
+            host["status"],
+            tuple(
+                c["check_name"]
+                for c in checks
+                if c["host"] == host["host"] and c["status"] in FAILING
+            ),
+        )
+        for host in sorted(gone, key=lambda h: h["seen_at"])
+    )
