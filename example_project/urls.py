@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
@@ -32,9 +28,7 @@ urlpatterns = [
     ),
     path(
         "api/schema/redoc/",
-        SpectacularRedocView.as_view(
-            url_name="schema", template_name="example_project/redoc.html"
-        ),
+        views.RedocView.as_view(url_name="schema"),
         name="redoc",
     ),
 ]

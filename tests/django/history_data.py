@@ -56,6 +56,7 @@ EPISODES = (
 )
 #: web-4 stopped reporting this many hours ago.
 MISSING_HOST, MISSING_FOR = "web-4", 3
+MISSING = {MISSING_HOST: MISSING_FOR}
 #: The version changed this many hours ago.
 OLD, NEW, DEPLOYED = "2026.3.3", "2026.3.4", 10
 EVERY = timedelta(minutes=15)
@@ -109,10 +110,12 @@ def _count(
     row["failing_seconds"] += failing
 
 
-def _checks(host: str, index: int, t: datetime, age: float) -> list[CheckRun]:
+def _checks(
+    host: str, index: int, t: datetime, age: float, episodes: tuple[Episode, ...]
+) -> list[CheckRun]:
     rows = []
     for number, name in enumerate(CHECKS):
-        status = next((e.status for e in EPISODES if e.covers(host, name, age)), "ok")
+        status = next((e.status for e in episodes if e.covers(host, name, age)), "ok")
         message_id, text = MESSAGES[name]
         rows.append(
             CheckRun(
@@ -128,19 +131,26 @@ def _checks(host: str, index: int, t: datetime, age: float) -> list[CheckRun]:
     return rows
 
 
-def seed(now: datetime | None = None, hosts: tuple[str, ...] = HOSTS) -> Seeded:
-    """Write the history as of ``now``: each host stores a run every 15 minutes."""
+def seed(
+    now: datetime | None = None,
+    hosts: tuple[str, ...] = HOSTS,
+    every: timedelta = EVERY,
+    episodes: tuple[Episode, ...] = EPISODES,
+    missing: dict[str, float] = MISSING,
+) -> Seeded:
+    """Write the history as of ``now``: each host stores a run ``every`` 15
+    minutes; each host in ``missing`` stopped that many hours ago."""
     now = now or timezone.now()
     runs: list[HeartbeatRun] = []
     checks: list[list[CheckRun]] = []
     aggregates: dict[tuple, dict] = {}
-    t = now - 24 * HOUR + EVERY
+    t = now - 24 * HOUR + every
     while t <= now:
         age = (now - t) / HOUR
         for index, host in enumerate(hosts):
-            if host == MISSING_HOST and age < MISSING_FOR:
+            if age < missing.get(host, 0):
                 continue
-            rows = _checks(host, index, t, age)
+            rows = _checks(host, index, t, age, episodes)
             status = worst([r.status for r in rows])
             failing = [r.name for r in rows if LEVELS[r.status] >= 40]
             duration = max(r.duration_ms for r in rows) + 1
@@ -160,13 +170,13 @@ def seed(now: datetime | None = None, hosts: tuple[str, ...] = HOSTS) -> Seeded:
             checks.append(rows)
             for period, size in (("hour", HOUR), ("day", DAY)):
                 start = floor(t, size)
-                spent = EVERY.total_seconds() if failing else 0.0
+                spent = every.total_seconds() if failing else 0.0
                 _count(aggregates, (host, "", period, start), status, duration, spent)
                 for row in rows:
-                    spent = EVERY.total_seconds() if row.name in failing else 0.0
+                    spent = every.total_seconds() if row.name in failing else 0.0
                     key = (host, row.name, period, start)
                     _count(aggregates, key, row.status, row.duration_ms, spent)
-        t += EVERY
+        t += every
     HeartbeatRun.objects.bulk_create(runs)
     # SQLite and PostgreSQL both hand back primary keys from bulk_create.
     for run, rows in zip(runs, checks, strict=True):
@@ -179,20 +189,25 @@ def seed(now: datetime | None = None, hosts: tuple[str, ...] = HOSTS) -> Seeded:
         )
         for (host, check, period, start), counts in aggregates.items()
     )
-    _states(now, hosts)
+    _states(now, hosts, episodes, missing)
     statuses: dict[str, int] = {}
     for run in runs:
         statuses[run.status] = statuses.get(run.status, 0) + 1
     return Seeded(now, len(runs), statuses)
 
 
-def _states(now: datetime, hosts: tuple[str, ...]) -> None:
+def _states(
+    now: datetime,
+    hosts: tuple[str, ...],
+    all_episodes: tuple[Episode, ...],
+    missing: dict[str, float],
+) -> None:
     states, changes = [], []
     for host in hosts:
-        seen = now - MISSING_FOR * HOUR if host == MISSING_HOST else now
+        seen = now - missing.get(host, 0) * HOUR
         current = {}
         for check in CHECKS:
-            episodes = [e for e in EPISODES if (e.host, e.check) == (host, check)]
+            episodes = [e for e in all_episodes if (e.host, e.check) == (host, check)]
             ongoing = [e for e in episodes if e.until == 0]
             if ongoing:
                 current[check] = (ongoing[0].status, now - ongoing[0].since * HOUR)
@@ -242,3 +257,20 @@ def _states(now: datetime, hosts: tuple[str, ...]) -> None:
             )
     CheckState.objects.bulk_create(states)
     StatusChange.objects.bulk_create(changes)
+
+
+def flap(host: str, check: str, times: int, start: datetime, every: timedelta) -> None:
+    """``times`` status changes of one host's check, ok and error in turn."""
+    statuses = ["ok", "error"]
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            time=start + n * every,
+            host=host,
+            check_name=check,
+            old_status=statuses[n % 2],
+            new_status=statuses[(n + 1) % 2],
+            failing_checks=[check] if n % 2 == 0 else [],
+            previous_duration=every.total_seconds(),
+        )
+        for n in range(times)
+    )

@@ -1,123 +1,355 @@
 """The heartbeat history admin in a real browser: Debian's chromium driven by Playwright.
 
-The example project runs under gunicorn with a seeded history; the browser
-logs in, reads the heatmap, filters, opens a run, and keeps screenshots.
+The example project runs under gunicorn with a fleet's history (seven hosts,
+two gone quiet, one critical when it did, a flapping check, a run every five
+minutes for a day). Every page of the history is read in light and dark, by
+the system's preference and by the admin's theme toggle, on a desktop and
+on a phone: text contrast measured in the page, axe's serious violations,
+what is in view, and no request leaving the site. Screenshots are kept.
 """
 
 from __future__ import annotations
 
-import os
 import re
+import time
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.e2e import browser
 from tests.e2e.django_project import manage, prepare, project_env, running
-from tests.e2e.server import ROOT, Server
+from tests.e2e.server import Server
 
 pytestmark = pytest.mark.e2e
 
-#: Installed by ``make browser``; Playwright never downloads a browser here.
-CHROMIUM = Path(os.environ.get("DOCKERFLOW_TEST_CHROMIUM", "/usr/bin/chromium"))
-#: Where the screenshots are kept after the run, for people and CI to look at.
-ARTIFACTS = Path(
-    os.environ.get("DOCKERFLOW_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts")
-)
 LIST = "/admin/dockerflow/heartbeatrun/"
+CHANGES = "/admin/dockerflow/statuschange/"
 PASSWORD = "operator-pw"
-
+#: web-4 quiet for 3 hours and healthy then; web-6 quiet for 2, critical.
 SEED_SCRIPT = f"""
+from datetime import timedelta
 from django.contrib.auth.models import Permission, User
-from tests.django.history_data import seed
+from django.utils import timezone
+from dockerflow.django.models import HeartbeatRun, StatusChange
+from tests.django import history_data as data
 
-seed()
+now = timezone.now()
+pod = "worker-7f9c8d6b5-x2k4q"
+data.seed(
+    now=now,
+    hosts=(*data.HOSTS, "web-5", "web-6", pod),
+    every=timedelta(minutes=5),
+    episodes=(
+        *data.EPISODES,
+        data.Episode("web-6", "check_database_connected", "critical", since=2.5),
+        data.Episode(pod, "check_redis_connected", "error", since=6, until=5),
+        data.Episode(pod, "check_database_connected", "error", since=5.5, until=5),
+    ),
+    missing={{data.MISSING_HOST: data.MISSING_FOR, "web-6": 2}},
+)
+data.flap("web-5", "check_redis_connected", 24, now - timedelta(hours=8), timedelta(minutes=3))
 user = User.objects.create_user("operator", password={PASSWORD!r}, is_staff=True)
 user.user_permissions.set(
     Permission.objects.filter(codename__in=["view_heartbeatrun", "view_statuschange"])
 )
+# A run in which two checks failed at once.
+run = HeartbeatRun.objects.filter(
+    host=pod, time__gte=now - timedelta(hours=5.4), time__lt=now - timedelta(hours=5)
+).first()
+print("IDS", run.pk, StatusChange.objects.filter(host="web-6").first().pk,
+      HeartbeatRun.objects.count())
 """
+#: How each theme is reached: the system's preference, then the admin's
+#: toggle (Django's theme.js reads it from localStorage) against it.
+THEMES = {
+    "light": ("light", None),
+    "dark": ("dark", None),
+    "toggle-dark": ("light", "dark"),
+    "toggle-light": ("dark", "light"),
+}
+#: Django's --body-bg in each theme.
+BODY = {
+    "light": "rgb(255, 255, 255)",
+    "dark": "rgb(18, 18, 18)",
+    "toggle-dark": "rgb(18, 18, 18)",
+    "toggle-light": "rgb(255, 255, 255)",
+}
+VIEWPORTS = {"desktop": browser.DESKTOP, "phone": browser.PHONE}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not browser.CHROMIUM.exists():
+        pytest.fail(f"{browser.CHROMIUM} is missing: `make browser` installs it")
     env = project_env(tmp_path_factory.mktemp("browser"))
     prepare(env)
     done = manage(env, "shell", "-c", SEED_SCRIPT)
     assert done.returncode == 0, done.stdout + done.stderr
+    ids = next(
+        line.split()[1:] for line in done.stdout.splitlines() if line.startswith("IDS")
+    )
+    run, change, runs = (int(n) for n in ids)
     with running("gunicorn", env) as server:
-        yield server
+        yield {"server": server, "run": run, "change": change, "runs": runs}
 
 
 @pytest.fixture(scope="module")
-def page(server: Server) -> Iterator[object]:
+def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True
+        launched = playwright.chromium.launch(
+            executable_path=str(browser.CHROMIUM), headless=True, args=browser.ARGS
         )
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            yield context.new_page()
+            yield launched
         finally:
-            browser.close()
+            launched.close()
 
 
-def test_an_operator_reads_the_history_in_the_admin(
-    server: Server, page: object
-) -> None:
-    from playwright.sync_api import Page, expect
+@pytest.fixture(scope="module")
+def artifacts() -> Any:
+    browser.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    print(f"\nbrowser screenshots: {browser.ARTIFACTS}")
+    return browser.ARTIFACTS
 
-    assert isinstance(page, Page)
-    base = f"http://127.0.0.1:{server.port}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{base}/admin/login/?next={LIST}")
+def base(site: dict[str, Any]) -> str:
+    server: Server = site["server"]
+    return f"http://127.0.0.1:{server.port}"
+
+
+def log_in(page: Any, site: dict[str, Any]) -> None:
+    page.goto(f"{base(site)}/admin/login/?next={LIST}")
     page.fill("#id_username", "operator")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    expect(page).to_have_url(f"{base}{LIST}")
+    page.wait_for_url(f"{base(site)}{LIST}")
 
-    # The picture: a cell per host and hour, the "now" line, the deploy.
-    heatmap = page.locator("svg.dockerflow-heatmap")
-    expect(heatmap).to_be_visible()
-    expect(heatmap.locator("g.row")).to_have_count(4)
-    expect(heatmap.locator("g.cell")).to_have_count(4 * 24)
-    expect(heatmap.locator("text.now")).to_have_text("1 of 4 hosts failing · 1 missing")
-    expect(heatmap.locator("g.deploy")).to_have_count(1)
-    box = heatmap.locator("g.cell").first.bounding_box()
-    assert box is not None and box["width"] > 10 and box["height"] > 10  # drawn
-    expect(page.locator("table.dockerflow-checks tbody tr")).to_have_count(3)
-    page.screenshot(path=str(ARTIFACTS / "admin-history.png"))
 
-    # Filter to failures: every badge left is error or critical.
-    page.get_by_role("link", name="failing (error or worse)").click()
-    expect(page).to_have_url(re.compile(r"status=failing"))
-    badges = page.locator("#result_list .dockerflow-badge")
-    assert badges.count() > 0
-    assert set(badges.evaluate_all("els => els.map(e => e.dataset.status)")) <= {
-        "error",
-        "critical",
+def open_context(chromium: Any, site: dict[str, Any], theme: str, viewport: str) -> Any:
+    scheme, toggle = THEMES[theme]
+    context = chromium.new_context(
+        viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce"
+    )
+    if toggle:
+        context.add_init_script(f"localStorage.setItem('theme', '{toggle}')")
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    context.requests = requests
+    blocked: list[tuple[str, str]] = []
+    context.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
+    context.blocked = blocked
+    return context
+
+
+def strangers(context: Any, site: dict[str, Any]) -> list[str]:
+    """Requests to anywhere but the site that the browser sent out: one its
+    Content-Security-Policy stopped never left, and a blob is the page's own."""
+    ours = (base(site), f"blob:{base(site)}/")
+    stopped = {url for url, failure in context.blocked if failure == "csp"}
+    return [u for u in context.requests if not u.startswith(ours) and u not in stopped]
+
+
+def pages(site: dict[str, Any]) -> dict[str, str]:
+    run, change = site["run"], site["change"]
+    return {
+        "runs": LIST,
+        "runs-by-check": f"{LIST}?rows=checks",
+        "runs-failing": f"{LIST}?status=failing",
+        "run": f"{LIST}{run}/change/",
+        "run-history": f"{LIST}{run}/history/",
+        "changes": CHANGES,
+        "changes-every": f"{CHANGES}?flaps=every",
+        "change": f"{CHANGES}{change}/change/",
+        "change-history": f"{CHANGES}{change}/history/",
     }
 
-    # A run's detail page lists its checks.
-    page.locator("#result_list tbody tr th a").first.click()
-    expect(page.locator("#dockerflow-checks tr.check")).to_have_count(3)
-    expect(
-        page.locator("#dockerflow-checks .dockerflow-badge[data-status=critical]")
-    ).to_have_count(1)
-    page.screenshot(path=str(ARTIFACTS / "admin-history-run.png"), full_page=True)
 
-    # A failing cell of web-2 opens the list filtered to that host and hour.
-    page.goto(f"{base}{LIST}")
-    cell = page.locator(
-        "svg.dockerflow-heatmap g.row[data-label='web-2'] a:has(g.cell[data-status='error'])"
-    )
-    cell.first.click()
-    expect(page).to_have_url(re.compile(r"host=web-2&time__gte=.+&time__lt="))
-    hosts = page.locator("#result_list td.field-host").all_inner_texts()
-    assert hosts and set(hosts) == {"web-2"}
-    assert 1 <= len(hosts) <= 4  # one run every 15 minutes
+def check_page(page: Any, name: str, viewport: str, axe: str) -> list[str]:
+    """What is wrong with the page in view, as lines to print."""
+    problems = []
+    low = [c for c in browser.contrasts(page) if c["ratio"] < browser.TEXT_CONTRAST]
+    problems += [f"{name}: contrast {c}" for c in low]
+    problems += [f"{name}: axe {v}" for v in browser.axe_violations(page, axe)]
+    width = browser.PHONE["width"] if viewport == "phone" else browser.DESKTOP["width"]
+    if browser.page_width(page) > width:
+        problems.append(f"{name}: the page is {browser.page_width(page)} px wide")
+    if viewport == "desktop":
+        problems += [f"{name}: clipped {o}" for o in browser.overflow(page, ".results")]
+    return problems
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_history_page_reads_in_each_theme_and_screen(
+    chromium: Any, site: dict[str, Any], artifacts: Any, theme: str, viewport: str
+) -> None:
+    started = time.monotonic()
+    context = open_context(chromium, site, theme, viewport)
+    axe = browser.axe_script()
+    try:
+        page = context.new_page()
+        log_in(page, site)
+        problems: list[str] = []
+        for name, path in pages(site).items():
+            page.goto(f"{base(site)}{path}")
+            # The admin's own body colour says which theme is drawn.
+            body = page.evaluate(
+                "() => getComputedStyle(document.body).backgroundColor"
+            )
+            assert body == BODY[theme], (name, body)
+            problems += check_page(page, name, viewport, axe)
+            page.screenshot(
+                path=str(artifacts / f"{theme}-{viewport}-{name}.png"), full_page=True
+            )
+        assert not problems, "\n".join(problems)
+        assert not strangers(context, site)
+    finally:
+        context.close()
+    print(f"{theme} {viewport}: {time.monotonic() - started:.1f} s")
+
+
+def test_on_a_phone_the_newest_hour_the_host_names_and_the_status_are_in_view(
+    chromium: Any, site: dict[str, Any], artifacts: Any
+) -> None:
+    context = open_context(chromium, site, "light", "phone")
+    try:
+        page = context.new_page()
+        log_in(page, site)
+        width = browser.PHONE["width"]
+        hours = page.locator(".dockerflow-grid tr.hours th")
+        newest = hours.last.bounding_box()
+        assert newest is not None and newest["x"] + newest["width"] <= width
+        for host in page.locator(".dockerflow-grid tbody th").all():
+            box = host.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] < width
+        # The oldest hour is out of view to the left, a swipe away.
+        oldest = hours.nth(1).bounding_box()
+        assert (oldest is not None and oldest["x"] + oldest["width"] <= 0) or (
+            oldest is not None and oldest["x"] < 0
+        )
+        page.screenshot(path=str(artifacts / "phone-runs-in-view.png"))
+        for path, column in ((LIST, "status_badge"), (CHANGES, "change")):
+            page.goto(f"{base(site)}{path}")
+            status = page.locator(
+                f"#result_list td.field-{column}"
+            ).first.bounding_box()
+            assert status is not None and status["x"] + status["width"] <= width, path
+    finally:
+        context.close()
+
+
+def test_every_page_of_each_list_fits_a_desktop_screen(
+    chromium: Any, site: dict[str, Any]
+) -> None:
+    context = open_context(chromium, site, "light", "desktop")
+    try:
+        page = context.new_page()
+        log_in(page, site)
+        clipped = []
+        pages = -(-site["runs"] // 50)
+        assert pages >= 28  # as many pages as the fleet that reported it
+        for path, count in ((LIST, pages), (f"{CHANGES}?flaps=every", 3)):
+            for number in range(1, count + 1):
+                page.goto(f"{base(site)}{path}{'&' if '?' in path else '?'}p={number}")
+                for selector in (".results", ".dockerflow-wide", ".dockerflow-scroll"):
+                    clipped += [
+                        (path, number, o) for o in browser.overflow(page, selector)
+                    ]
+        assert not clipped
+    finally:
+        context.close()
+
+
+def test_the_heatmap_is_a_table_with_a_legend_a_skip_link_and_cell_details(
+    chromium: Any, site: dict[str, Any], artifacts: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    context = open_context(chromium, site, "light", "desktop")
+    try:
+        page = context.new_page()
+        log_in(page, site)
+        grid = page.get_by_role("table", name=re.compile("Heartbeats of 7 hosts"))
+        expect(grid.locator("tbody tr")).to_have_count(7)
+        expect(grid.locator("tbody td.cell")).to_have_count(7 * 24)
+        expect(page.locator(".dockerflow-legend li")).to_have_count(9)
+        now = page.locator(".dockerflow-now")
+        expect(now).to_have_text("1 of 7 hosts failing · 2 missing")
+        alarm = page.evaluate(
+            "() => getComputedStyle(document.documentElement).getPropertyValue('--error-fg')"
+        )
+        assert now.evaluate("e => getComputedStyle(e).color") == hex_to_rgb(alarm)
+        missing = page.locator(".dockerflow-missing tbody tr")
+        expect(missing).to_have_count(2)
+        expect(page.locator(".dockerflow-missing tr[data-host=web-6]")).to_contain_text(
+            "critical"
+        )
+        # Hovering a cell, or reaching it by keyboard, shows what it holds.
+        cell = grid.locator("tr[data-label=web-2] td[data-status=error] a").first
+        cell.hover()
+        tip = cell.locator(".tip")
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text(
+            re.compile(r"web-2 · \d\d:00 to \d\d:00 UTC · error")
+        )
+        box = tip.bounding_box()
+        assert box is not None and box["width"] > 100
+        page.screenshot(path=str(artifacts / "desktop-runs-tip.png"))
+        # From the top of the page, the skip link is reached in a few Tab
+        # presses, and one more goes past the whole grid.
+        page.goto(f"{base(site)}{LIST}")
+        presses = 0
+        while (
+            page.evaluate("() => document.activeElement.className") != "dockerflow-skip"
+        ):
+            page.keyboard.press("Tab")
+            presses += 1
+            assert presses < 30, "no skip link in reach"
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => document.activeElement.closest('table')?.className"
+        )
+        assert focused == "dockerflow-checks", focused
+    finally:
+        context.close()
+
+
+def hex_to_rgb(value: str) -> str:
+    value = value.strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({r}, {g}, {b})"
+
+
+@pytest.mark.parametrize("path", ["/", "/api/schema/redoc/", "/api/schema/swagger/"])
+def test_the_root_page_and_the_api_docs_load_nothing_from_elsewhere(
+    chromium: Any, site: dict[str, Any], artifacts: Any, path: str
+) -> None:
+    context = open_context(chromium, site, "light", "phone")
+    try:
+        page = context.new_page()
+        page.goto(f"{base(site)}{path}", wait_until="networkidle")
+        assert page.locator("meta[name=viewport]").count() == 1
+        assert page.locator("link[rel=icon]").count() >= 1
+        if path == "/api/schema/redoc/":
+            page.get_by_text("Dockerflow example project").first.wait_for()
+        if path == "/api/schema/swagger/":
+            page.locator(".swagger-ui .info").wait_for()
+        if path == "/":
+            for name in ("ReDoc", "Swagger UI", "the schema itself"):
+                link = page.get_by_role("link", name=name)
+                assert base(site) in link.evaluate("a => a.href")
+            assert browser.axe_violations(page, browser.axe_script()) == []
+        page.wait_for_load_state("networkidle")
+        name = path.strip("/").replace("/", "-") or "root"
+        page.screenshot(path=str(artifacts / f"phone-{name}.png"))
+        assert not strangers(context, site)
+        icons = [u for u in context.requests if "favicon" in u]
+        assert icons and all(u.startswith(f"{base(site)}/static/") for u in icons)
+    finally:
+        context.close()

@@ -6,6 +6,8 @@ page never shows the same kind of value in two formats.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +15,8 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from ..times import stamp
 from .lists import CappedPaginator
@@ -30,6 +32,20 @@ def badge(status: str) -> SafeString:
         status or "none",
         status or "-",
     )
+
+
+def breakable(text: str) -> SafeString:
+    """``text`` that may wrap after ``_ . /`` (browsers already wrap after a
+    hyphen): a host or check name is one long word, which would otherwise
+    push the columns after it out of view."""
+    pieces = re.split(r"(?<=[_./])", text)
+    return format_html_join(mark_safe("<wbr>"), "{}", ((p,) for p in pieces))
+
+
+def names(values: Iterable[str]) -> SafeString | str:
+    """A list of check names, each free to wrap."""
+    shown = [breakable(value) for value in values]
+    return format_html_join(", ", "{}", ((n,) for n in shown)) if shown else "-"
 
 
 def moment(when: datetime | None) -> SafeString | str:
@@ -75,6 +91,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     # Facets count every choice of every filter over the whole table.
     if hasattr(admin, "ShowFacets"):  # Django 5.0+
         show_facets = admin.ShowFacets.NEVER
+
+    # Django's object-history page includes no model media: its template
+    # adds the stylesheet.
+    object_history_template = "admin/dockerflow/object_history.html"
 
     class Media:
         css = {"all": (STYLESHEET,)}

@@ -20,7 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import HeartbeatRun
 from . import heatmap, picture
-from .common import ReadOnlyAdmin, badge, duration_text, moment, percent
+from .common import (
+    ReadOnlyAdmin,
+    badge,
+    breakable,
+    duration_text,
+    moment,
+    names,
+    percent,
+)
 from .figures import MISSING, CheckFigures
 from .lists import (
     FailingCheckFilter,
@@ -41,6 +49,7 @@ def _check_line(f: CheckFigures, href: str) -> dict[str, Any]:
         hosts += f" · {f.hosts_missing} missing"
     return {
         "name": f.name,
+        "label": breakable(f.name),
         "badge": badge(f.status),
         # What the quiet hosts said last: silence must not hide a failure.
         "last": badge(f.last_status) if f.last_status else "",
@@ -60,7 +69,14 @@ def _check_line(f: CheckFigures, href: str) -> dict[str, Any]:
 @admin.register(HeartbeatRun)
 class HeartbeatRunAdmin(ReadOnlyAdmin):
     # The status second: on a phone the first columns are the ones in view.
-    list_display = ("when", "status_badge", "host", "version", "failing", "duration")
+    list_display = (
+        "when",
+        "status_badge",
+        "host_name",
+        "version",
+        "failing",
+        "duration",
+    )
     list_display_links = ("when",)
     list_filter = (
         StatusFilter,
@@ -71,7 +87,7 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
         "source",
     )
     # Each of these has an index that starts with it and ends with time.
-    sortable_by = ("when", "host", "version", "status_badge")
+    sortable_by = ("when", "host_name", "version", "status_badge")
     search_fields = ("failing_checks",)
     search_help_text = _("Finds the runs in which a check of that name failed.")
 
@@ -107,9 +123,13 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
     def status_badge(self, run: HeartbeatRun) -> SafeString:
         return badge(run.status)
 
+    @admin.display(description=_("host"), ordering="host")
+    def host_name(self, run: HeartbeatRun) -> SafeString:
+        return breakable(run.host)
+
     @admin.display(description=_("failing checks"))
-    def failing(self, run: HeartbeatRun) -> str:
-        return ", ".join(run.failing_checks) or "-"
+    def failing(self, run: HeartbeatRun) -> SafeString | str:
+        return names(run.failing_checks)
 
     @admin.display(description=_("duration"))
     def duration(self, run: HeartbeatRun) -> str:
@@ -178,11 +198,15 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
             context["dockerflow_checks"] = [
                 {
                     "name": check.name,
+                    "label": breakable(check.name),
                     "badge": badge(check.status),
                     "messages": format_html_join(
                         "",
                         "<div><code>{}</code> {}</div>",
-                        ((m.get("id") or "", m.get("msg", "")) for m in check.messages),
+                        (
+                            (breakable(m.get("id") or ""), m.get("msg", ""))
+                            for m in check.messages
+                        ),
                     ),
                     "duration": duration_text(check.duration_ms),
                 }
