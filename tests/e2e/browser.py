@@ -39,6 +39,58 @@ TEXT_CONTRAST = 4.5
 SERIOUS = ("serious", "critical")
 
 
+#: How each theme is reached: the system's preference, then the admin's
+#: toggle (Django's theme.js reads it from localStorage) against it.
+THEMES = {
+    "light": ("light", None),
+    "dark": ("dark", None),
+    "toggle-dark": ("light", "dark"),
+    "toggle-light": ("dark", "light"),
+}
+#: Django's --body-bg in each theme.
+BODY = {
+    "light": "rgb(255, 255, 255)",
+    "dark": "rgb(18, 18, 18)",
+    "toggle-dark": "rgb(18, 18, 18)",
+    "toggle-light": "rgb(255, 255, 255)",
+}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+def open_context(chromium: Any, theme: str, viewport: str) -> Any:
+    """A browser context in ``theme`` on ``viewport`` that records every request."""
+    scheme, toggle = THEMES[theme]
+    context = chromium.new_context(
+        viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce"
+    )
+    if toggle:
+        context.add_init_script(f"localStorage.setItem('theme', '{toggle}')")
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    context.requests = requests
+    blocked: list[tuple[str, str]] = []
+    context.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
+    context.blocked = blocked
+    return context
+
+
+def strangers(context: Any, origin: str) -> list[str]:
+    """Requests to anywhere but ``origin`` that the browser sent out: one its
+    Content-Security-Policy stopped never left, and a blob is the page's own."""
+    ours = (origin, f"blob:{origin}/")
+    stopped = {url for url, failure in context.blocked if failure == "csp"}
+    return [u for u in context.requests if not u.startswith(ours) and u not in stopped]
+
+
+def hex_to_rgb(value: str) -> str:
+    """A CSS variable's ``#rgb`` or ``#rrggbb`` as getComputedStyle writes colours."""
+    value = value.strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgb({r}, {g}, {b})"
+
+
 def axe_script() -> str:
     """axe-core as axe-playwright-python ships it (pinned in the test extra)."""
     return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
@@ -131,3 +183,17 @@ def overflow(page: Any, selector: str) -> list[dict[str, Any]]:
 
 def page_width(page: Any) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")  # type: ignore[no-any-return]
+
+
+def problems(page: Any, name: str, viewport: str, axe: str) -> list[str]:
+    """What is wrong with the page in view, as lines to print."""
+    found = []
+    low = [c for c in contrasts(page) if c["ratio"] < TEXT_CONTRAST]
+    found += [f"{name}: contrast {c}" for c in low]
+    found += [f"{name}: axe {v}" for v in axe_violations(page, axe)]
+    width = PHONE["width"] if viewport == "phone" else DESKTOP["width"]
+    if page_width(page) > width:
+        found.append(f"{name}: the page is {page_width(page)} px wide")
+    if viewport == "desktop":
+        found += [f"{name}: clipped {o}" for o in overflow(page, ".results")]
+    return found

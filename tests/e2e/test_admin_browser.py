@@ -60,22 +60,6 @@ run = HeartbeatRun.objects.filter(
 print("IDS", run.pk, StatusChange.objects.filter(host="web-6").first().pk,
       HeartbeatRun.objects.count())
 """
-#: How each theme is reached: the system's preference, then the admin's
-#: toggle (Django's theme.js reads it from localStorage) against it.
-THEMES = {
-    "light": ("light", None),
-    "dark": ("dark", None),
-    "toggle-dark": ("light", "dark"),
-    "toggle-light": ("dark", "light"),
-}
-#: Django's --body-bg in each theme.
-BODY = {
-    "light": "rgb(255, 255, 255)",
-    "dark": "rgb(18, 18, 18)",
-    "toggle-dark": "rgb(18, 18, 18)",
-    "toggle-light": "rgb(255, 255, 255)",
-}
-VIEWPORTS = {"desktop": browser.DESKTOP, "phone": browser.PHONE}
 
 
 @pytest.fixture(scope="module")
@@ -128,33 +112,13 @@ def log_in(page: Any, site: dict[str, Any]) -> None:
     page.wait_for_url(f"{base(site)}{LIST}")
 
 
-def open_context(chromium: Any, site: dict[str, Any], theme: str, viewport: str) -> Any:
-    scheme, toggle = THEMES[theme]
-    context = chromium.new_context(
-        viewport=VIEWPORTS[viewport], color_scheme=scheme, reduced_motion="reduce"
-    )
-    if toggle:
-        context.add_init_script(f"localStorage.setItem('theme', '{toggle}')")
-    requests: list[str] = []
-    context.on("request", lambda request: requests.append(request.url))
-    context.requests = requests
-    blocked: list[tuple[str, str]] = []
-    context.on("requestfailed", lambda r: blocked.append((r.url, r.failure)))
-    context.blocked = blocked
-    return context
+#: The pages the admin's theme toggle is tried on: one of each kind.
+TOGGLED = ("runs", "run", "changes")
 
 
-def strangers(context: Any, site: dict[str, Any]) -> list[str]:
-    """Requests to anywhere but the site that the browser sent out: one its
-    Content-Security-Policy stopped never left, and a blob is the page's own."""
-    ours = (base(site), f"blob:{base(site)}/")
-    stopped = {url for url, failure in context.blocked if failure == "csp"}
-    return [u for u in context.requests if not u.startswith(ours) and u not in stopped]
-
-
-def pages(site: dict[str, Any]) -> dict[str, str]:
+def pages(site: dict[str, Any], theme: str) -> dict[str, str]:
     run, change = site["run"], site["change"]
-    return {
+    every = {
         "runs": LIST,
         "runs-by-check": f"{LIST}?rows=checks",
         "runs-failing": f"{LIST}?status=failing",
@@ -165,47 +129,38 @@ def pages(site: dict[str, Any]) -> dict[str, str]:
         "change": f"{CHANGES}{change}/change/",
         "change-history": f"{CHANGES}{change}/history/",
     }
+    if theme.startswith("toggle-"):
+        return {name: every[name] for name in TOGGLED}
+    return every
 
 
-def check_page(page: Any, name: str, viewport: str, axe: str) -> list[str]:
-    """What is wrong with the page in view, as lines to print."""
-    problems = []
-    low = [c for c in browser.contrasts(page) if c["ratio"] < browser.TEXT_CONTRAST]
-    problems += [f"{name}: contrast {c}" for c in low]
-    problems += [f"{name}: axe {v}" for v in browser.axe_violations(page, axe)]
-    width = browser.PHONE["width"] if viewport == "phone" else browser.DESKTOP["width"]
-    if browser.page_width(page) > width:
-        problems.append(f"{name}: the page is {browser.page_width(page)} px wide")
-    if viewport == "desktop":
-        problems += [f"{name}: clipped {o}" for o in browser.overflow(page, ".results")]
-    return problems
-
-
-@pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("viewport", browser.VIEWPORTS)
+@pytest.mark.parametrize("theme", browser.THEMES)
 def test_every_history_page_reads_in_each_theme_and_screen(
     chromium: Any, site: dict[str, Any], artifacts: Any, theme: str, viewport: str
 ) -> None:
     started = time.monotonic()
-    context = open_context(chromium, site, theme, viewport)
+    context = browser.open_context(chromium, theme, viewport)
     axe = browser.axe_script()
     try:
         page = context.new_page()
         log_in(page, site)
         problems: list[str] = []
-        for name, path in pages(site).items():
+        for name, path in pages(site, theme).items():
             page.goto(f"{base(site)}{path}")
             # The admin's own body colour says which theme is drawn.
             body = page.evaluate(
                 "() => getComputedStyle(document.body).backgroundColor"
             )
-            assert body == BODY[theme], (name, body)
-            problems += check_page(page, name, viewport, axe)
-            page.screenshot(
-                path=str(artifacts / f"{theme}-{viewport}-{name}.png"), full_page=True
-            )
+            assert body == browser.BODY[theme], (name, body)
+            problems += browser.problems(page, name, viewport, axe)
+            shot = artifacts / f"{theme}-{viewport}-{name}.png"
+            page.screenshot(path=str(shot), full_page=not theme.startswith("toggle-"))
+            if (theme, viewport, name) == ("light", "desktop", "runs"):
+                # The picture of docs/history-admin.rst.
+                page.screenshot(path=str(artifacts / "admin-history.png"))
         assert not problems, "\n".join(problems)
-        assert not strangers(context, site)
+        assert not browser.strangers(context, base(site))
     finally:
         context.close()
     print(f"{theme} {viewport}: {time.monotonic() - started:.1f} s")
@@ -214,7 +169,7 @@ def test_every_history_page_reads_in_each_theme_and_screen(
 def test_on_a_phone_the_newest_hour_the_host_names_and_the_status_are_in_view(
     chromium: Any, site: dict[str, Any], artifacts: Any
 ) -> None:
-    context = open_context(chromium, site, "light", "phone")
+    context = browser.open_context(chromium, "light", "phone")
     try:
         page = context.new_page()
         log_in(page, site)
@@ -244,7 +199,7 @@ def test_on_a_phone_the_newest_hour_the_host_names_and_the_status_are_in_view(
 def test_every_page_of_each_list_fits_a_desktop_screen(
     chromium: Any, site: dict[str, Any]
 ) -> None:
-    context = open_context(chromium, site, "light", "desktop")
+    context = browser.open_context(chromium, "light", "desktop")
     try:
         page = context.new_page()
         log_in(page, site)
@@ -268,7 +223,7 @@ def test_the_heatmap_is_a_table_with_a_legend_a_skip_link_and_cell_details(
 ) -> None:
     from playwright.sync_api import expect
 
-    context = open_context(chromium, site, "light", "desktop")
+    context = browser.open_context(chromium, "light", "desktop")
     try:
         page = context.new_page()
         log_in(page, site)
@@ -281,7 +236,9 @@ def test_the_heatmap_is_a_table_with_a_legend_a_skip_link_and_cell_details(
         alarm = page.evaluate(
             "() => getComputedStyle(document.documentElement).getPropertyValue('--error-fg')"
         )
-        assert now.evaluate("e => getComputedStyle(e).color") == hex_to_rgb(alarm)
+        assert now.evaluate("e => getComputedStyle(e).color") == browser.hex_to_rgb(
+            alarm
+        )
         missing = page.locator(".dockerflow-missing tbody tr")
         expect(missing).to_have_count(2)
         expect(page.locator(".dockerflow-missing tr[data-host=web-6]")).to_contain_text(
@@ -318,19 +275,11 @@ def test_the_heatmap_is_a_table_with_a_legend_a_skip_link_and_cell_details(
         context.close()
 
 
-def hex_to_rgb(value: str) -> str:
-    value = value.strip().lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgb({r}, {g}, {b})"
-
-
 @pytest.mark.parametrize("path", ["/", "/api/schema/redoc/", "/api/schema/swagger/"])
 def test_the_root_page_and_the_api_docs_load_nothing_from_elsewhere(
     chromium: Any, site: dict[str, Any], artifacts: Any, path: str
 ) -> None:
-    context = open_context(chromium, site, "light", "phone")
+    context = browser.open_context(chromium, "light", "phone")
     try:
         page = context.new_page()
         page.goto(f"{base(site)}{path}", wait_until="networkidle")
@@ -348,7 +297,7 @@ def test_the_root_page_and_the_api_docs_load_nothing_from_elsewhere(
         page.wait_for_load_state("networkidle")
         name = path.strip("/").replace("/", "-") or "root"
         page.screenshot(path=str(artifacts / f"phone-{name}.png"))
-        assert not strangers(context, site)
+        assert not browser.strangers(context, base(site))
         icons = [u for u in context.requests if "favicon" in u]
         assert icons and all(u.startswith(f"{base(site)}/static/") for u in icons)
     finally:
