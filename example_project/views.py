@@ -11,6 +11,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 logger = logging.getLogger("example_project")
@@ -49,6 +50,8 @@ REDOC_POLICY = "; ".join(
 )
 
 
+# A page about the API, not part of it (as drf-spectacular's own view is).
+@extend_schema(exclude=True)
 class RedocView(SpectacularRedocView):
     """drf-spectacular's ReDoc page, loading nothing from another site."""
 
