@@ -115,6 +115,24 @@ def test_docs_pages_load_their_assets_from_this_site(
     assert not [link for link in links if "//" in link], "an asset from elsewhere"
     scripts = [link for link in links if link.endswith(".js")]
     assert any(asset in link for link in scripts), scripts
+    assert all(s.startswith("/static/drf_spectacular_sidecar/") for s in scripts)
     for link in links:
-        assert link.startswith("/static/drf_spectacular_sidecar/"), link
+        assert link.startswith("/static/"), link
         assert server.request(link).status == 200, link
+
+
+def test_the_redoc_page_lets_the_browser_load_from_this_site_only(
+    server: Server,
+) -> None:
+    # ReDoc's bundle asks a CDN for Redocly's logo on every load; this policy
+    # stops the browser from sending it (the browser suite watches that).
+    got = server.request("/api/schema/redoc/")
+    assert got.status == 200
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in got.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["img-src"] == "'self' data:"
+    others = {"'self'", "data:", "blob:", "'unsafe-inline'"}
+    assert all(set(sources.split()) <= others for sources in policy.values()), policy
