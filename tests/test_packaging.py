@@ -89,6 +89,7 @@ def test_the_wheel_is_dockerflow_kit_with_python_dockerflows_import_names(
     assert {
         f"{templates}/pagination.html",
         f"{templates}/heartbeatrun/change_list.html",
+        "dockerflow/django/static/dockerflow/admin/history.css",
         "dockerflow/django/migrations/0001_initial.py",
         "dockerflow/py.typed",
         "dockerflow_flask/py.typed",
