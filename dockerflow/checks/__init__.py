@@ -6,7 +6,7 @@ Standard library only. Framework adapters feed checks in and render the
 
 from __future__ import annotations
 
-from .engine import DEFAULT_TIMEOUT, HeartbeatEngine, is_async_check
+from .engine import DEFAULT_TIMEOUT, MAX_TIMEOUT, HeartbeatEngine, is_async_check
 from .messages import (
     CRITICAL,
     DEBUG,
@@ -44,6 +44,7 @@ __all__ = [
     "ERROR",
     "FAILURE_LEVEL",
     "INFO",
+    "MAX_TIMEOUT",
     "STATUSES",
     "WARNING",
     "CheckMessage",

@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from .limits import DEFAULT_TIMEOUT, MAX_TIMEOUT, clamp_timeout
 from .outcomes import to_result
 from .results import CheckResult, HeartbeatResult
-from .workers import CheckFn, Outcome, Workers, is_async_check
-
-#: Seconds a check may take before it is reported as hung. Load balancers
-#: commonly give a probe 5 seconds; this leaves room to answer inside that.
-DEFAULT_TIMEOUT = 3.0
+from .workers import MAX_ATTEMPTS, CheckFn, Outcome, Workers, is_async_check
 
 Checks = Iterable[tuple[str, CheckFn]] | Mapping[str, CheckFn]
 
-__all__ = ["DEFAULT_TIMEOUT", "CheckFn", "Checks", "HeartbeatEngine", "is_async_check"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_ATTEMPTS",
+    "MAX_TIMEOUT",
+    "CheckFn",
+    "Checks",
+    "HeartbeatEngine",
+    "is_async_check",
+]
 
 
 class _Plan:
@@ -55,14 +61,14 @@ class _Plan:
         scope: Hashable,
     ) -> _Plan:
         pairs = list(checks.items() if isinstance(checks, Mapping) else checks)
-        default = DEFAULT_TIMEOUT if timeout is None else float(timeout)
+        default = DEFAULT_TIMEOUT if timeout is None else clamp_timeout(float(timeout))
         overrides = timeouts or {}
         return cls(
             [
                 ((scope, name) if scope is not None else (name, id(fn)), name, fn)
                 for name, fn in pairs
             ],
-            [float(overrides.get(name, default)) for name, _ in pairs],
+            [clamp_timeout(float(overrides.get(name, default))) for name, _ in pairs],
             frozenset(silenced or ()),
         )
 
@@ -71,10 +77,16 @@ class HeartbeatEngine:
     """Runs checks concurrently with per-check timeouts.
 
     Sync checks run on daemon threads, async checks on the caller's event
-    loop. A check still running from an earlier run is joined, not started
-    again, so a hung check holds at most one thread. Concurrent runs of the
-    same checks share one run (single-flight), and ``cache_ttl`` keeps a
-    finished run for that many seconds.
+    loop. A check still running within its timeout from an earlier run is
+    joined, not started again; one past its timeout is abandoned, and the
+    run starts a fresh attempt, so a check recovers as soon as its service
+    does. A check holds at most ``MAX_ATTEMPTS`` threads however long it
+    hangs: at that bound, runs join the newest attempt until one ends.
+    Concurrent runs of the same checks share one run (single-flight), and
+    ``cache_ttl`` keeps a finished run for that many seconds.
+
+    Timeouts are brought into 0 to ``MAX_TIMEOUT`` seconds (NaN means the
+    default), so no float makes a run raise.
 
     A check is known by ``scope`` (its registry, say) and its name, so the
     callables may be new objects on every run. Without a scope, by its name
@@ -175,7 +187,7 @@ class HeartbeatEngine:
     # -- caching ----------------------------------------------------------
 
     def _from_cache(self, key: Any, ttl: float) -> HeartbeatResult | None:
-        if ttl <= 0:
+        if not ttl > 0:  # NaN included
             return None
         with self._lock:
             entry = self._cache.get(key)
@@ -184,7 +196,7 @@ class HeartbeatEngine:
         return replace(entry[1], cached=True)
 
     def _store(self, key: Any, result: HeartbeatResult, ttl: float) -> None:
-        if ttl > 0:
+        if ttl > 0 and not math.isnan(ttl):
             with self._lock:
                 self._cache[key] = (time.monotonic(), result)
 
@@ -193,19 +205,23 @@ class HeartbeatEngine:
     def _execute_sync(self, plan: _Plan) -> HeartbeatResult:
         started_at, t0 = time.time(), time.perf_counter()
         launched = [
-            (self.workers.thread(key, name, fn), time.perf_counter())
-            for key, name, fn in plan.checks
+            (self.workers.thread(key, name, fn, limit), time.perf_counter())
+            for (key, name, fn), limit in zip(plan.checks, plan.limits, strict=True)
         ]
         results = []
-        for (future, begun), (_, name, _fn), limit in zip(
+        for (joined, begun), (_, name, _fn), limit in zip(
             launched, plan.checks, plan.limits, strict=True
         ):
             remaining = max(0.0, begun + limit - time.perf_counter())
             try:
-                outcome = _in_time(future.result(timeout=remaining), begun, limit)
+                outcome = _in_time(
+                    joined.waiter.result(timeout=remaining), begun, limit
+                )
             except concurrent.futures.TimeoutError:
                 outcome = None
-            results.append(to_result(name, outcome, limit, plan.silenced))
+            results.append(
+                to_result(name, outcome, limit, plan.silenced, joined.crowded)
+            )
         return self._finish(results, started_at, t0)
 
     async def _execute_async(
@@ -215,18 +231,23 @@ class HeartbeatEngine:
 
         async def one(key: Hashable, name: str, fn: CheckFn, limit: float) -> Any:
             if is_async_check(fn):
-                waiter: asyncio.Future = self.workers.task(key, name, fn, loop)
+                joined: Any = self.workers.task(key, name, fn, limit, loop)
             else:
-                waiter = self.workers.bridged(key, name, fn, loop)
+                joined = self.workers.bridged(key, name, fn, limit, loop)
+            waiter: asyncio.Future = joined.waiter
             begun = time.perf_counter()
             done, _ = await asyncio.wait({waiter}, timeout=limit)
             if not done and isinstance(waiter, asyncio.Task):
-                # A hung coroutine is cancelled; a hung thread cannot be, so
-                # the next run joins it (through the same shared bridge).
+                # A hung coroutine is cancelled; a hung thread cannot be, and
+                # is left to end by itself while later runs start afresh.
                 waiter.cancel()
             outcome = waiter.result() if done and not waiter.cancelled() else None
             return to_result(
-                name, _in_time(outcome, begun, limit), limit, plan.silenced
+                name,
+                _in_time(outcome, begun, limit),
+                limit,
+                plan.silenced,
+                joined.crowded,
             )
 
         results = await asyncio.gather(

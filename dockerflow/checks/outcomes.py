@@ -57,14 +57,21 @@ def to_result(
     outcome: Outcome | None,
     limit: float,
     silenced: frozenset[str],
+    crowded: int = 0,
 ) -> CheckResult:
-    """The result of check ``name``; ``outcome`` is None when it timed out."""
+    """The result of check ``name``; ``outcome`` is None when it timed out.
+
+    ``crowded`` is how many attempts of the check were still running when
+    this run could start no fresh one (see ``workers.MAX_ATTEMPTS``).
+    """
     if outcome is None:
-        message = Error(
-            f"Check {name!r} did not finish within {limit:g} seconds",
-            id=health.ERROR_CHECK_TIMEOUT,
-        )
-        messages = [message]
+        text = f"Check {name!r} did not finish within {limit:g} seconds"
+        if crowded:
+            text += (
+                f"; {crowded} earlier attempts are still running, the most kept "
+                "per check, so none was started until one ends"
+            )
+        messages = [Error(text, id=health.ERROR_CHECK_TIMEOUT)]
         duration, timed_out = limit, True
     elif outcome.error is not None:
         exc = outcome.error
