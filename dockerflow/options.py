@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from .checks.engine import DEFAULT_TIMEOUT
+from .checks.limits import DEFAULT_TIMEOUT, valid_timeout
 from .endpoints import DEFAULT_FAILED_STATUS, DETAIL_POLICIES, DETAILS_AUTHORIZED
 
 _FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "none"})
@@ -60,10 +60,8 @@ def _token(value: Any, lenient: bool) -> str | None:
 
 
 def _timeout(value: Any, lenient: bool) -> float:
-    number = _number(value, lenient)
-    if number <= 0:
-        raise ValueError(f"must be positive, not {value!r}")
-    return number
+    _number(value, lenient)  # refuses text where values are Python's
+    return valid_timeout(value)
 
 
 def _cache_seconds(value: Any, lenient: bool) -> float:
@@ -142,7 +140,8 @@ TABLE: tuple[Option, ...] = (
         DEFAULT_TIMEOUT,
         _timeout,
         "dockerflow.E008",
-        "Seconds a check may take; keep it under the probe's timeout.",
+        "Seconds a check may take, more than 0 and at most 3600; keep it under "
+        "the probe's timeout.",
     ),
     Option(
         "DOCKERFLOW_HEARTBEAT_CACHE_SECONDS",

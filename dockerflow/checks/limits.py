@@ -34,7 +34,7 @@ def valid_timeout(value: Any) -> float:
     if not math.isfinite(seconds):
         raise ValueError(f"is not a finite number of seconds: {value!r}")
     if seconds <= 0:
-        raise ValueError(f"must be more than 0 seconds, not {value!r}")
+        raise ValueError(f"must be positive, not {value!r}")
     if seconds > MAX_TIMEOUT:
         raise ValueError(f"must be at most {MAX_TIMEOUT:g} seconds, not {value!r}")
     return seconds

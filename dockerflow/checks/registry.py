@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, overload
 
 from .engine import CheckFn, Checks, HeartbeatEngine
+from .limits import valid_timeout
 from .results import HeartbeatResult
 
 logger = logging.getLogger("dockerflow.checks")
@@ -53,18 +54,26 @@ class CheckRegistry:
         """Register ``func`` as a check; usable bare or as ``@register(name=...)``.
 
         The function is returned unchanged, so it can still be called directly.
+        A ``timeout`` that is not more than 0 and at most ``MAX_TIMEOUT``
+        seconds is a ValueError here, not a failure on every probe.
         """
         if func is None:
             return functools.partial(self.register, name=name, timeout=timeout)
         if not callable(func):
             raise TypeError(f"A check must be callable, not {type(func).__name__}")
         name = name or check_name(func)
+        seconds = None
+        if timeout is not None:
+            try:
+                seconds = valid_timeout(timeout)
+            except ValueError as exc:
+                raise ValueError(f"The timeout of check {name!r} {exc}") from None
         with self._lock:
             self._checks[name] = func
-            if timeout is None:
+            if seconds is None:
                 self._timeouts.pop(name, None)
             else:
-                self._timeouts[name] = float(timeout)
+                self._timeouts[name] = seconds
         logger.debug("Registered Dockerflow check %s", name)
         return func
 

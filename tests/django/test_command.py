@@ -133,8 +133,8 @@ def test_timeout_option_bounds_a_hung_check() -> None:
     assert elapsed < 10  # not the 60 s the check would hang for
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf"])
-def test_timeout_must_be_a_positive_number(value: str) -> None:
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "3600.5", "1e10"])
+def test_timeout_must_be_a_positive_number_up_to_an_hour(value: str) -> None:
     with pytest.raises(CommandError, match="--timeout must be a positive") as exc:
         run("--timeout", value)
     assert exc.value.returncode == 2
@@ -194,11 +194,12 @@ def test_checks_that_cannot_be_imported_exit_2(configured: Any, check_id: str) -
     assert "cannot run as configured" in str(exc.value)
 
 
-def test_bad_timeout_setting_exits_2_unless_overridden() -> None:
+@pytest.mark.parametrize("value", ["soon", 1e10])
+def test_bad_timeout_setting_exits_2_unless_overridden(value: Any) -> None:
     with pytest.raises(CommandError, match=r"dockerflow\.E008") as exc:
-        run(names=("passing",), DOCKERFLOW_CHECK_TIMEOUT="soon")
+        run(names=("passing",), DOCKERFLOW_CHECK_TIMEOUT=value)
     assert exc.value.returncode == 2
-    code, _ = run("--timeout", "1", names=("passing",), DOCKERFLOW_CHECK_TIMEOUT="soon")
+    code, _ = run("--timeout", "1", names=("passing",), DOCKERFLOW_CHECK_TIMEOUT=value)
     assert code == 0
 
 
@@ -283,3 +284,7 @@ def test_exit_codes_of_a_real_process() -> None:
     bad_flag = manage("--fail-level", "info")
     assert bad_flag.returncode == 2
     assert "invalid choice: 'info'" in bad_flag.stderr
+    huge = manage("--timeout", "1e10")
+    assert huge.returncode == 2
+    assert huge.stderr.startswith("CommandError: --timeout must be a positive")
+    assert "Traceback" not in huge.stderr

@@ -121,6 +121,16 @@ def test_hung_check_answers_within_its_timeout(client: Client) -> None:
     assert health.ERROR_CHECK_TIMEOUT in messages
 
 
+@pytest.mark.parametrize("timeout", [1e10, float("inf"), float("nan")])
+def test_a_timeout_setting_no_wait_can_honour_falls_back_to_the_default(
+    client: Client, timeout: float
+) -> None:
+    """dockerflow.E008 reports it at startup; meanwhile probes still answer."""
+    response = get(client, "passing", DOCKERFLOW_CHECK_TIMEOUT=timeout)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
 def test_results_are_cached_when_asked(client: Client) -> None:
     get(client, "passing", DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=60)
     get(client, "passing", DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=60)

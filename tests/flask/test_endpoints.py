@@ -230,6 +230,8 @@ def test_failed_status_code_is_configurable(make_app: MakeApp) -> None:
         ("DOCKERFLOW_HEARTBEAT_DETAILS", "sometimes"),
         ("DOCKERFLOW_CHECK_TIMEOUT", 0),
         ("DOCKERFLOW_CHECK_TIMEOUT", "soon"),
+        ("DOCKERFLOW_CHECK_TIMEOUT", 1e10),
+        ("DOCKERFLOW_CHECK_TIMEOUT", "1e10"),
         ("DOCKERFLOW_HEARTBEAT_CACHE_SECONDS", -1),
     ],
 )

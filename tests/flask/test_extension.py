@@ -152,6 +152,19 @@ def test_raising_and_hung_checks_are_isolated(make_app: MakeApp) -> None:
     assert list(payload["details"]["hangs"]["messages"]) == [health.ERROR_CHECK_TIMEOUT]
 
 
+def test_a_check_timeout_no_wait_can_honour_is_refused_when_registered(
+    make_app: MakeApp,
+) -> None:
+    app, dockerflow = make_app(ALWAYS)
+    with pytest.raises(ValueError, match="'patient' must be at most 3600 seconds"):
+
+        @dockerflow.check(timeout=1e10)
+        def patient() -> list[checks.CheckMessage]:
+            return []
+
+    assert body(app)["checks"] == {}
+
+
 def test_cache_seconds_reuses_a_run(make_app: MakeApp) -> None:
     app, dockerflow = make_app({"DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": 60})
     calls = []

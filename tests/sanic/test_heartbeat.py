@@ -276,7 +276,17 @@ async def test_raising_receiver_is_logged_and_harmless(
     assert [str(r.exc_info[1]) for r in logged if r.exc_info] == ["receiver bug"]
 
 
-async def test_bad_config_stops_the_server_starting(make_app: MakeApp) -> None:
-    app, _ = make_app({"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": 404})
-    with pytest.raises(ValueError, match="5xx"):
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        ({"DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE": 404}, "5xx"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": 1e10}, "at most 3600 seconds"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": "1e10"}, "at most 3600 seconds"),
+    ],
+)
+async def test_bad_config_stops_the_server_starting(
+    make_app: MakeApp, config: dict[str, Any], reason: str
+) -> None:
+    app, _ = make_app(config)
+    with pytest.raises(ValueError, match=reason):
         await app.asgi_client.get("/__lbheartbeat__")

@@ -12,7 +12,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dockerflow.checks import ERROR, WARNING, CheckResult, HeartbeatResult
+from dockerflow.checks import (
+    ERROR,
+    MAX_TIMEOUT,
+    WARNING,
+    CheckResult,
+    HeartbeatResult,
+)
 from dockerflow.django import heartbeat
 from dockerflow.django.system_checks import check_settings
 
@@ -121,9 +127,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         timeout = options["timeout"]
-        if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        if timeout is not None and not (
+            math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT
+        ):
             raise CommandError(
-                f"--timeout must be a positive number of seconds, not {timeout:g}.",
+                "--timeout must be a positive number of seconds, at most "
+                f"{MAX_TIMEOUT:g}, not {timeout:g}.",
                 returncode=EXIT_CANNOT_RUN,
             )
         self._validate_settings(ignore_timeout=timeout is not None)
