@@ -97,6 +97,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith(("postgresql", "mysql")):
+    # Shorter than the heartbeat's check timeout (3 s), so a database that
+    # accepts connections and never answers is reported by its own error,
+    # and each check thread it held ends within the probe. libpq waits at
+    # least 2 s whatever is asked; a ?connect_timeout= in DATABASE_URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DOCKERFLOW_CHECKS = [

@@ -6,12 +6,15 @@ Registered in ``DockerflowConfig.ready()``, so a mistake shows at startup
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
 
+from dockerflow.checks.workers import MAX_ATTEMPTS
 from dockerflow.version import VersionFileError, get_version
 
 from .conf import DEFAULT_VERSION_CALLBACK, conf
@@ -148,6 +151,56 @@ def _check_history() -> list[Any]:
     ]
 
 
+#: Backends by the last part of their ENGINE, for one whose driver is not
+#: installed here (Django reports that itself when it connects).
+_VENDORS = {"postgresql": "postgresql", "postgis": "postgresql", "mysql": "mysql"}
+
+
+def _vendor(engine: Any) -> str | None:
+    from django.db.utils import load_backend
+
+    try:
+        return str(load_backend(engine).DatabaseWrapper.vendor)
+    except Exception:
+        return _VENDORS.get(str(engine).rpartition(".")[2])
+
+
+def _has_connect_timeout(vendor: str, options: Any) -> bool:
+    value = options.get("connect_timeout") if isinstance(options, Mapping) else None
+    if value is None and vendor == "postgresql":
+        value = os.environ.get("PGCONNECT_TIMEOUT")  # libpq reads it too
+    try:
+        return value is not None and float(value) > 0  # libpq: 0 waits forever
+    except (TypeError, ValueError):
+        return False
+
+
+def connect_timeout_warnings(databases: Mapping[str, Any]) -> list[Any]:
+    """dockerflow.W010 for each PostgreSQL or MySQL database that would wait
+    forever on a server that accepts connections and never answers."""
+    warnings = []
+    for alias, config in databases.items():
+        vendor = _vendor(config.get("ENGINE")) if isinstance(config, Mapping) else None
+        if vendor not in ("postgresql", "mysql"):
+            continue
+        if _has_connect_timeout(vendor, config.get("OPTIONS")):
+            continue
+        warnings.append(
+            Warning(
+                f"Database {alias!r} ({vendor}) has no connect timeout: while "
+                "it accepts connections and never answers, the heartbeat's "
+                f"checks of it hold up to {MAX_ATTEMPTS} threads each until the "
+                "driver gives up, which may be never, and the heartbeat can "
+                "keep failing after the database answers again.",
+                hint='Set "OPTIONS": {"connect_timeout": 2} (seconds, shorter '
+                "than DOCKERFLOW_CHECK_TIMEOUT) on this database; see the "
+                "Deployment page of the dockerflow docs.",
+                id="dockerflow.W010",
+            )
+        )
+    return warnings
+
+
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Every Dockerflow setting, validated."""
     return (
@@ -156,4 +209,5 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         + _check_options()
         + _check_aliases()
         + _check_history()
+        + connect_timeout_warnings(getattr(settings, "DATABASES", {}))
     )

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
+
+from dockerflow.django.system_checks import connect_timeout_warnings
 
 from .conftest import check_paths
 
@@ -55,6 +58,8 @@ def test_valid_settings_report_nothing() -> None:
         ({"DOCKERFLOW_HEARTBEAT_TOKEN": ""}, "dockerflow.E007"),
         ({"DOCKERFLOW_CHECK_TIMEOUT": 0}, "dockerflow.E008"),
         ({"DOCKERFLOW_CHECK_TIMEOUT": "3"}, "dockerflow.E008"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": 1e10}, "dockerflow.E008"),
+        ({"DOCKERFLOW_CHECK_TIMEOUT": float("nan")}, "dockerflow.E008"),
         ({"DOCKERFLOW_HEARTBEAT_CACHE_SECONDS": -1}, "dockerflow.E009"),
         ({"DOCKERFLOW_REQUEST_ID_HEADER_NAME": ""}, "dockerflow.E010"),
         ({"DOCKERFLOW_DATABASES": ["default", "replica"]}, "dockerflow.E011"),
@@ -145,3 +150,62 @@ class TestDeploymentChecks:
             SILENCED_SYSTEM_CHECKS=["tests.E001"],
         ):
             call_command("check", "--deploy", "--tag", "dockerflow")
+
+
+def test_a_huge_timeout_is_refused_with_its_limit_not_an_overflow() -> None:
+    with override_settings(DOCKERFLOW_CHECK_TIMEOUT=1e10):
+        (message,) = run_checks(tags=["dockerflow"])
+        # The heartbeat's deployment check runs too, on the default timeout.
+        with pytest.raises(SystemCheckError, match=r"dockerflow\.E008"):
+            call_command("check", "--deploy", "--tag", "dockerflow")
+    assert "at most 3600 seconds" in message.msg
+
+
+POSTGRES = "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("config", "warned"),
+    [
+        ({"ENGINE": POSTGRES, "NAME": "app"}, True),
+        ({"ENGINE": POSTGRES, "OPTIONS": {"sslmode": "require"}}, True),
+        ({"ENGINE": POSTGRES, "OPTIONS": {"connect_timeout": 0}}, True),
+        ({"ENGINE": POSTGRES, "OPTIONS": {"connect_timeout": "never"}}, True),
+        ({"ENGINE": POSTGRES, "OPTIONS": {"connect_timeout": 2}}, False),
+        # dj-database-url's ?connect_timeout=5, as its parser left it.
+        ({"ENGINE": POSTGRES, "OPTIONS": {"connect_timeout": "5"}}, False),
+        ({"ENGINE": "django.contrib.gis.db.backends.postgis"}, True),
+        ({"ENGINE": "django.db.backends.mysql"}, True),
+        (
+            {"ENGINE": "django.db.backends.mysql", "OPTIONS": {"connect_timeout": 5}},
+            False,
+        ),
+        ({"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}, False),
+        ({"ENGINE": "no.such.backend"}, False),
+    ],
+)
+def test_a_postgresql_or_mysql_database_without_a_connect_timeout_is_warned(
+    config: dict[str, Any], warned: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    warnings = connect_timeout_warnings({"main": config})
+    assert [w.id for w in warnings] == (["dockerflow.W010"] if warned else [])
+    assert all("'main'" in w.msg and "connect_timeout" in w.hint for w in warnings)
+
+
+def test_libpqs_own_connect_timeout_variable_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "3")
+    assert connect_timeout_warnings({"main": {"ENGINE": POSTGRES}}) == []
+
+
+def test_a_database_without_a_connect_timeout_is_warned_by_manage_py_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    # Beside the test database, which Django has already connected to.
+    monkeypatch.setitem(django_settings.DATABASES, "hangs", {"ENGINE": POSTGRES})
+    assert ids() == {"dockerflow.W010"}
+    with pytest.raises(SystemCheckError, match=r"dockerflow\.W010"):
+        call_command("check", "--fail-level", "WARNING")

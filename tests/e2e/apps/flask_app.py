@@ -42,8 +42,16 @@ logging.config.dictConfig(
 )
 
 app = flask.Flask(__name__)
+database_url = os.environ.get("DATABASE_URL", "sqlite://")
 app.config.update(
-    SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", "sqlite://"),
+    SQLALCHEMY_DATABASE_URI=database_url,
+    # As the Deployment page asks: a connect timeout, so the check's attempts
+    # on a hung database end by themselves.
+    SQLALCHEMY_ENGINE_OPTIONS=(
+        {"connect_args": {"connect_timeout": 2}}
+        if database_url.startswith("postgresql")
+        else {}
+    ),
     DOCKERFLOW_HEARTBEAT_TOKEN=os.environ.get("DOCKERFLOW_HEARTBEAT_TOKEN"),
     DOCKERFLOW_CHECK_TIMEOUT=float(os.environ.get("DOCKERFLOW_CHECK_TIMEOUT", "3")),
     DOCKERFLOW_HEARTBEAT_CACHE_SECONDS=float(os.environ.get("E2E_CACHE_SECONDS", "0")),
