@@ -118,9 +118,10 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                # Longer than the heartbeat's check timeout, so a hung Redis
-                # is reported by the heartbeat first, and the abandoned
-                # check thread still gets its socket back soon after.
+                # For the site's own cache calls: a hung Redis costs a
+                # request 5 s, not forever. The heartbeat's Redis check
+                # pings with at most 1.5 times its own timeout whatever
+                # these say, so its threads end soon after a probe.
                 "SOCKET_CONNECT_TIMEOUT": 5,
                 "SOCKET_TIMEOUT": 5,
             },

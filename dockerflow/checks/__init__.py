@@ -36,6 +36,7 @@ from .registry import (
     run_checks_async,
 )
 from .results import FAILURE_LEVEL, CheckResult, ChecksResults, HeartbeatResult
+from .workers import current_timeout
 
 __all__ = [
     "CRITICAL",
@@ -60,6 +61,7 @@ __all__ = [
     "Warning",
     "check_name",
     "clear_checks",
+    "current_timeout",
     "default_engine",
     "default_registry",
     "get_checks",

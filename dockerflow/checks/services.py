@@ -6,11 +6,13 @@ library is an error message saying what to install, never an ImportError.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from typing import Any
 
 from .. import health
 from .messages import Error, Info, Warning
+from .workers import current_timeout
 
 #: redis-py answers PING with True; raw connections and other clients with PONG.
 PONGS = (True, b"PONG", "PONG")
@@ -114,14 +116,46 @@ def redis_messages(result: Any = None, exc: BaseException | None = None) -> list
     raise exc
 
 
+#: How much longer than its check's timeout a PING may wait: long enough
+#: that the heartbeat reports a hung Redis as a timeout, short enough that
+#: the attempt has ended before the next probe would start another.
+PING_SLACK = 1.5
+
+
+def ping_redis(redis: Any, client: Any, timeout: float | None = None) -> Any:
+    """PING over a connection of its own, whose socket timeouts end the
+    attempt soon after the running check's timeout (``timeout`` outside a
+    check), whatever the client's are: redis-py waits 5 s by default, older
+    releases forever. ``redis`` is the redis-py module.
+
+    Pools we can't copy (sentinel, cluster) are pinged as configured.
+    """
+    limit = current_timeout() or timeout
+    pool: Any = getattr(client, "connection_pool", None)
+    if limit is None or type(pool) not in (
+        redis.ConnectionPool,
+        redis.BlockingConnectionPool,
+    ):
+        return client.ping()
+    options = dict(pool.connection_kwargs)
+    for key in ("socket_timeout", "socket_connect_timeout"):
+        options[key] = min(options.get(key) or math.inf, PING_SLACK * limit)
+    connection = pool.connection_class(**options)
+    try:
+        connection.send_command("PING")
+        return connection.read_response()
+    finally:
+        connection.disconnect()
+
+
 def check_redis_connected(client: Any) -> list[Any]:
     """Send ``PING`` with a blocking client: redis-py's, or a Flask-Redis object."""
     try:
-        import redis  # noqa: F401 - redis_messages needs it
+        import redis
     except ImportError:
         return missing("redis", health.ERROR_MISSING_REDIS_CLIENT)
     try:
-        result = client.ping()
+        result = ping_redis(redis, client)
     except Exception as exc:
         return redis_messages(exc=exc)
     if inspect.isawaitable(result):

@@ -35,6 +35,17 @@ MAX_ATTEMPTS = 3
 
 W = TypeVar("W")
 
+_timeout: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "dockerflow_check_timeout", default=None
+)
+
+
+def current_timeout() -> float | None:
+    """The timeout of the check running in this context, in seconds; None
+    outside a check. A check can give its client this much (or a little
+    more), so its attempts on a hung service end by themselves."""
+    return _timeout.get()
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -50,10 +61,11 @@ class Outcome:
 class Attempt(Generic[W]):
     """One call of a check, running on a thread (a future) or as a task."""
 
-    __slots__ = ("deadline", "waiter")
+    __slots__ = ("deadline", "limit", "waiter")
 
     def __init__(self, waiter: W, limit: float) -> None:
         self.waiter = waiter
+        self.limit = limit
         #: When it passes its timeout (``time.perf_counter()``).
         self.deadline = time.perf_counter() + limit
 
@@ -172,6 +184,7 @@ class Workers:
         attempt: Attempt[concurrent.futures.Future],
         loop: asyncio.AbstractEventLoop | None,
     ) -> None:
+        _timeout.set(attempt.limit)  # in the copied context, for this check only
         begun = time.perf_counter()
         value: Any = None
         error: BaseException | None = None
@@ -244,6 +257,7 @@ class Workers:
         task_key = (id(loop), key)
 
         async def timed() -> Outcome:
+            _timeout.set(limit)  # in the task's own copy of the context
             begun = time.perf_counter()
             try:
                 value, error = await fn(), None

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dockerflow import health
 from dockerflow.checks import level_to_text
+from dockerflow.checks.services import ping_redis
 
 from .conf import conf
 
@@ -131,27 +132,6 @@ def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
     ]
 
 
-def _ping(redis: Any, client: Any, timeout: float) -> Any:
-    """PING over a fresh connection with socket timeouts, so a hung Redis
-    gives an error instead of a thread blocked forever.
-
-    Pools we can't copy (sentinel, cluster) are pinged as configured.
-    """
-    pool: Any = getattr(client, "connection_pool", None)
-    if type(pool) not in (redis.ConnectionPool, redis.BlockingConnectionPool):
-        return client.ping()
-    options = dict(pool.connection_kwargs)
-    for key in ("socket_timeout", "socket_connect_timeout"):
-        if options.get(key) is None:
-            options[key] = timeout
-    connection = pool.connection_class(**options)
-    try:
-        connection.send_command("PING")
-        return connection.read_response()
-    finally:
-        connection.disconnect()
-
-
 @_tagged("caches", "redis")
 def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     """PING the django-redis ``default`` connection."""
@@ -192,7 +172,7 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
             )
         ]
     try:
-        answer = _ping(redis, client, conf.options.timeout)
+        answer = ping_redis(redis, client, conf.options.timeout)
     except Exception as exc:
         return [
             checks.Error(

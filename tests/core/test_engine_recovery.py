@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from dockerflow import health
-from dockerflow.checks import Error, HeartbeatEngine
+from dockerflow.checks import Error, HeartbeatEngine, current_timeout
+from dockerflow.checks.services import PING_SLACK, check_redis_connected
 from dockerflow.checks.workers import MAX_ATTEMPTS
 from tests.faultproxy import FaultProxy, fault_proxy
 from tests.services import REDIS_URL, require_redis
@@ -251,3 +252,64 @@ def test_a_cached_failure_starts_no_attempt_and_the_next_run_after_it_does(
     time.sleep(1.05)
     fresh = engine.run(checks, timeout=TIMEOUT, cache_ttl=1.0)
     assert not fresh.cached and fresh.passed
+
+
+# -- checks that end their own attempts ----------------------------------------------
+
+
+def test_a_check_knows_its_own_timeout_on_every_path() -> None:
+    seen: dict[str, float | None] = {}
+
+    def sync_check() -> list[Any]:
+        seen["thread"] = current_timeout()
+        return []
+
+    async def async_check() -> list[Any]:
+        seen["task"] = current_timeout()
+        return []
+
+    def bridged_check() -> list[Any]:
+        seen["bridged"] = current_timeout()
+        return []
+
+    engine = HeartbeatEngine()
+    engine.run([("sync", sync_check)], timeout=1.5)
+
+    async def run() -> None:
+        await engine.run_async(
+            [("async", async_check), ("bridged", bridged_check)],
+            timeout=2.0,
+            timeouts={"async": 0.5},
+        )
+
+    asyncio.run(run())
+    assert seen == {"thread": 1.5, "task": 0.5, "bridged": 2.0}
+    assert current_timeout() is None  # outside a check
+
+
+def test_the_redis_check_ends_its_own_attempts_on_a_client_without_timeouts(
+    redis: FaultProxy,
+) -> None:
+    """redis-py without socket timeouts waits forever on a hung server; the
+    built-in check PINGs with timeouts of its own, so no attempt outlives the
+    next probe, the bound is never reached, and recovery is immediate."""
+    import redis as redis_py
+
+    client = redis_py.Redis(
+        port=redis.port, socket_timeout=None, socket_connect_timeout=None
+    )
+    engine = HeartbeatEngine()
+    checks = [("redis", lambda: check_redis_connected(client))]
+    assert engine.run(checks, timeout=TIMEOUT).passed
+    redis.hanging()
+    for _ in range(4 * MAX_ATTEMPTS):
+        result = engine.run(checks, timeout=TIMEOUT)["redis"]
+        assert result.timed_out
+        assert "earlier attempts" not in result.messages[0].msg
+        assert len(check_threads()) <= 2
+        time.sleep(0.15)  # probes further apart than a PING may wait
+    redis.passing()
+    assert engine.run(checks, timeout=TIMEOUT).passed
+    # Each stuck PING ended on its own socket timeout.
+    wait_until(lambda: not check_threads(), timeout=PING_SLACK * TIMEOUT + 5)
+    client.close()

@@ -15,9 +15,9 @@ from tests.faultproxy import FaultProxy
 pytestmark = pytest.mark.e2e
 
 #: Probes while the service hangs: each waits out the check timeout (1 s in
-#: the FAULTS state), so the hang lasts ten timeouts, and each of gunicorn's
-#: two workers sees more probes than MAX_ATTEMPTS.
-HUNG_PROBES = 10
+#: the FAULTS state), so the hang lasts eleven timeouts, and each of
+#: gunicorn's two workers sees more probes than MAX_ATTEMPTS.
+HUNG_PROBES = 11
 WITH_DATABASE = [t for t in TARGETS if t.framework != "sanic"]
 #: The checks of each e2e app that run on threads and can hang: Django's
 #: database, migrations and Redis checks, Flask's database and Redis checks;
