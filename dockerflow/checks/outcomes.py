@@ -6,12 +6,13 @@ an error message here; messages of WARNING or worse are also logged.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from .. import health
-from .messages import Error
+from .messages import CheckMessage, Error
 from .results import CheckResult
 from .workers import Outcome
 
@@ -23,8 +24,28 @@ logger = logging.getLogger("dockerflow.checks.registry")
 def _safe_text(value: object) -> str:
     try:
         return str(value)
-    except Exception:
+    except Exception:  # RecursionError too, from a deeply nested value
         return f"<unprintable {type(value).__name__}>"
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else _safe_text(value)
+
+
+def _sane(message: Any) -> Any:
+    """``message``, or a copy whose text, ID and hint are strings (or None):
+    the payload, the logs, silencing and the history all read them as such,
+    and an object whose ``str()`` raises or recurses would break them."""
+    texts = (message.msg, getattr(message, "id", None), getattr(message, "hint", None))
+    if type(texts[0]) is str and all(t is None or type(t) is str for t in texts[1:]):
+        return message
+    msg, id_, hint = _safe_text(texts[0]), *map(_text_or_none, texts[1:])
+    try:
+        fixed = copy.copy(message)  # keeps its class, Django's ones included
+        fixed.msg, fixed.id, fixed.hint = msg, id_, hint
+    except Exception:
+        fixed = CheckMessage(msg, message.level, hint, None, id_)
+    return fixed
 
 
 def _looks_like_message(item: Any) -> bool:
@@ -36,14 +57,14 @@ def _normalize(name: str, value: Any) -> list[Any]:
     if value is None:
         return []
     if _looks_like_message(value):
-        return [value]
+        return [_sane(value)]
     if not isinstance(value, (str, bytes, Mapping)):
         try:
             items = list(value)
         except TypeError:
             items = None
         if items is not None and all(_looks_like_message(i) for i in items):
-            return items
+            return [_sane(item) for item in items]
     return [
         Error(
             f"Check {name!r} returned {type(value).__name__}, not a list of messages",
