@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -146,11 +147,39 @@ def _http_status(result: HeartbeatResult) -> int:
     return 200 if result.passed else conf.options.failed_status
 
 
+class _Outages:
+    """Whether this thread's database connections may predate an outage.
+
+    A connection open while the database hung stays hung after it answers
+    again (the check threads recover on fresh ones): a thread that keeps its
+    connections (CONN_MAX_AGE) would wait on it forever at its next query.
+    So the first heartbeat a thread serves after an outage closes them.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0  # runs that found the database failing, process-wide
+        self.local = threading.local()
+
+    def after(self, result: HeartbeatResult) -> None:
+        checks = [c for c in result if c.name.endswith(DATABASE_CHECK)]
+        if any(check.failed for check in checks):
+            self.count += 1
+        elif checks and getattr(self.local, "seen", 0) < self.count:
+            self.local.seen = self.count
+            for connection in connections.all(initialized_only=True):
+                if not connection.in_atomic_block:  # a transaction keeps it
+                    connection.close()
+
+
+outages = _Outages()
+
+
 def run_heartbeat() -> HeartbeatResult:
     """DOCKERFLOW_CHECKS run once, as ``/__heartbeat__`` runs them, and recorded."""
     from . import history  # its models load after the app registry
 
     result = run()
+    outages.after(result)
     history.record(result, source="http", http_status=_http_status(result))
     return result
 

@@ -267,3 +267,27 @@ class TestSignals:
         (record,) = [r for r in caplog.records if r.name == "dockerflow"]
         assert record.levelno == logging.ERROR
         assert "ValueError" in record.getMessage()
+
+
+def db_result(failing: bool) -> HeartbeatResult:
+    from dockerflow.checks import CheckResult, Error
+
+    messages = (
+        (Error("down", id=health.ERROR_CANNOT_CONNECT_DATABASE),) if failing else ()
+    )
+    return HeartbeatResult(
+        checks=(CheckResult(name="check_database_connected", messages=messages),),
+        started_at=0.0,
+        duration=0.0,
+    )
+
+
+def test_a_connection_in_a_transaction_is_kept_after_an_outage() -> None:
+    from django.db import connection
+
+    from dockerflow.django.heartbeat import outages
+
+    connection.ensure_connection()
+    outages.after(db_result(failing=True))
+    outages.after(db_result(failing=False))
+    assert connection.connection is not None and connection.in_atomic_block

@@ -14,6 +14,8 @@ from django.test import Client, override_settings
 from dockerflow.django.history import pruning
 from tests.services import require_postgres
 
+from .test_heartbeat import db_result
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -55,3 +57,25 @@ def test_database_check_runs_on_postgres() -> None:
     from dockerflow.django.checks import check_database_connected
 
     assert check_database_connected(None) == []
+
+
+def test_the_first_heartbeat_after_an_outage_drops_the_threads_old_connections() -> (
+    None
+):
+    """A connection open while the database hung stays hung after it answers
+    again; the thread must not wait on it at its next query."""
+    require_postgres()
+    from dockerflow.django.heartbeat import outages
+
+    connection.ensure_connection()
+    before = connection.connection
+    outages.after(db_result(failing=False))
+    assert connection.connection is before  # no outage: kept
+    outages.after(db_result(failing=True))
+    assert connection.connection is before  # still down: nothing to gain
+    outages.after(db_result(failing=False))
+    assert connection.connection is None  # back: reconnects at the next query
+    connection.ensure_connection()
+    again = connection.connection
+    outages.after(db_result(failing=False))
+    assert connection.connection is again  # once per outage and thread

@@ -60,7 +60,10 @@ def threads(pid: int) -> int:
 def hang_then_recover(server: Server, proxy: FaultProxy) -> list[int]:
     """Statuses of the probes after ``proxy`` hung for HUNG_PROBES probes and
     passes again, its hung connections left hung."""
-    assert server.request("/__heartbeat__", headers=AUTH).status == 200
+    # Several, so each worker holds connections that will hang (Django
+    # keeps its request thread's, CONN_MAX_AGE).
+    for _ in range(4):
+        assert server.request("/__heartbeat__", headers=AUTH).status == 200
     proxy.hanging()
     for _ in range(HUNG_PROBES):
         hung = server.request("/__heartbeat__", headers=AUTH)
