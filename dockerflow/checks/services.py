@@ -32,14 +32,28 @@ def check_database_connected(db: Any) -> list[Any]:
     except ImportError:
         return missing("SQLAlchemy", health.ERROR_MISCONFIGURED_DATABASE)
     try:
-        with db.engine.connect() as connection:
-            connection.execute(sqlalchemy.text("SELECT 1"))
+        _select_one(db.engine, sqlalchemy.text, DBAPIError)
     except DBAPIError as exc:
         return [Error(f"DB-API error: {exc}", id=health.ERROR_DB_API_EXCEPTION)]
     except SQLAlchemyError as exc:
         msg = f'Database misconfigured: "{exc}"'
         return [Error(msg, id=health.ERROR_SQLALCHEMY_EXCEPTION)]
     return []
+
+
+def _select_one(engine: Any, text: Any, dbapi_error: type[Exception]) -> None:
+    """``SELECT 1``, tried again once when the pool handed out a connection
+    the server had dropped (it restarted, or hung and was cut off): SQLAlchemy
+    then discards every pooled connection that old, so the second try gets a
+    fresh one, and a database that is back passes on the first probe."""
+    for last in (False, True):
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except dbapi_error as exc:
+            if last or not getattr(exc, "connection_invalidated", False):
+                raise
 
 
 def check_alembic(

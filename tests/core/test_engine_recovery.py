@@ -313,3 +313,28 @@ def test_the_redis_check_ends_its_own_attempts_on_a_client_without_timeouts(
     # Each stuck PING ended on its own socket timeout.
     wait_until(lambda: not check_threads(), timeout=PING_SLACK * TIMEOUT + 5)
     client.close()
+
+
+def test_a_database_that_dropped_its_connections_passes_on_the_first_run_after() -> (
+    None
+):
+    """SQLAlchemy hands out a pooled connection the server dropped once; the
+    built-in check tries again on a fresh one instead of failing the probe."""
+    import sqlalchemy
+
+    from dockerflow.checks.services import check_database_connected
+    from tests.services import POSTGRES_URL, require_postgres
+
+    require_postgres()
+    parts = urlsplit(POSTGRES_URL)
+    with fault_proxy(parts.hostname or "127.0.0.1", parts.port or 5432) as proxy:
+        url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = url.replace(parts.netloc.rpartition("@")[2], f"127.0.0.1:{proxy.port}")
+        db = type("DB", (), {"engine": sqlalchemy.create_engine(url)})()
+        try:
+            assert check_database_connected(db) == []  # a connection is pooled
+            proxy.refusing()  # drops it, as a restarting server does
+            proxy.passing()
+            assert check_database_connected(db) == []
+        finally:
+            db.engine.dispose()
