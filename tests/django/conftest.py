@@ -14,6 +14,7 @@ import pytest
 from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
+from dockerflow.django.admin import shared
 from dockerflow.logging import request_id_context
 from dockerflow.version import clear_cache
 
@@ -28,6 +29,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
     history.recorder.reset()
+    shared.pictures.clear()
     clear_cache()
     checks.calls.clear()
     checks.release.clear()
