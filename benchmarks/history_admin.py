@@ -31,7 +31,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/dockerflow_bench"
 FLAKY = "check_redis_connected"
 
 
-def configure(url: str, api: bool = False) -> None:
+def configure(url: str, api: bool = False, extra: dict[str, Any] | None = None) -> None:
     parts = urlsplit(url)
     settings.configure(
         DEBUG=False,
@@ -76,6 +76,7 @@ def configure(url: str, api: bool = False) -> None:
             }
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        **(extra or {}),
     )
     django.setup()
     urlpatterns.append(path("admin/", admin.site.urls))
