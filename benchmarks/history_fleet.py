@@ -303,7 +303,7 @@ def main() -> None:
     parser.add_argument(
         "--every", type=float, default=10.0, help="seconds between a host's runs"
     )
-    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=8)
     parser.add_argument(
         "--seconds", type=float, default=300.0, help="length of each mode's run"
     )
