@@ -3,7 +3,7 @@ Alembic and Redis, each probed by one function here (Redis twice: blocking and
 asyncio). Adapters only find the client and call these.
 
 Each imports its library when it runs, so a missing library is an error
-message saying what to install (:func:`missing`), never an ImportError.
+message saying what to install (``missing()``), never an ImportError.
 """
 
 from __future__ import annotations
