@@ -1,11 +1,16 @@
-"""Each built-in Redis check is the core's probe: Django, Flask and Sanic say
-the same thing for the same outcome, and one wording for a missing redis-py.
+"""Each built-in service is probed by one function: Redis, SQLAlchemy and
+Alembic in the core, Django's databases and migrations in its checks module,
+read from the source. Django, Flask and Sanic say the same thing for the same
+Redis outcome, with one wording for a missing library.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +18,80 @@ import pytest
 from dockerflow import health
 from dockerflow.checks import services
 from tests.services import refused_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("dockerflow", "dockerflow_flask", "dockerflow_sanic")
+CORE = "dockerflow/checks/services.py"
+DJANGO = "dockerflow/django/checks.py"
+
+
+def calls(attr: str) -> Callable[[ast.AST], bool]:
+    return lambda node: (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attr
+    )
+
+
+def text(value: object) -> Callable[[ast.AST], bool]:
+    """A literal ``value`` in code (a docstring is a statement, not an argument)."""
+
+    def found(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and any(
+            isinstance(arg, ast.Constant) and arg.value == value
+            for arg in ast.walk(node)
+        )
+
+    return found
+
+
+def name(identifier: str) -> Callable[[ast.AST], bool]:
+    return lambda node: (
+        isinstance(node, ast.alias) and node.name.split(".")[-1] == identifier
+    )
+
+
+def wording(start: str) -> Callable[[ast.AST], bool]:
+    return lambda node: (
+        isinstance(node, ast.JoinedStr)
+        and any(
+            isinstance(part, ast.Constant) and start in str(part.value)
+            for part in node.values
+        )
+    )
+
+
+#: Each probe, and the one module that may spell it.
+PROBES = {
+    "Redis PING": (calls("ping"), {CORE}),
+    "PING sent on a connection": (text("PING"), {CORE}),
+    "PONG answers": (
+        lambda n: isinstance(n, ast.Constant) and n.value == b"PONG",
+        {CORE},
+    ),
+    "SQLAlchemy SELECT 1": (text("SELECT 1"), {CORE}),
+    "Alembic revisions": (name("MigrationContext"), {CORE}),
+    "Django connection": (calls("ensure_connection"), {DJANGO}),
+    "Django migrations": (name("MigrationLoader"), {DJANGO}),
+    "missing library": (wording("is not installed: pip install"), {CORE}),
+    "migrations unreadable": (wording("Can't connect to database to check"), {CORE}),
+}
+
+
+def spelled_in(found: Callable[[ast.AST], bool]) -> set[str]:
+    where = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            if any(found(node) for node in ast.walk(tree)):
+                where.add(path.relative_to(ROOT).as_posix())
+    return where
+
+
+@pytest.mark.parametrize("probe", sorted(PROBES))
+def test_each_probe_is_written_in_one_module(probe: str) -> None:
+    found, expected = PROBES[probe]
+    assert spelled_in(found) == expected
 
 
 def wordings(messages: list[Any]) -> list[tuple[str | None, str]]:

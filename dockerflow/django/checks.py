@@ -113,12 +113,7 @@ def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
         applied = loader.applied_migrations or {}
         nodes = list(loader.graph.nodes.items())
     except Exception as exc:
-        return [
-            checks.Info(
-                f"Can't connect to database to check migrations: {_describe(exc)}",
-                id=health.INFO_CANT_CHECK_MIGRATIONS,
-            )
-        ]
+        return _as_django([services.cant_check_migrations(_describe(exc))])
     labels = (
         {app.label for app in app_configs} if app_configs else set(loader.migrated_apps)
     )
