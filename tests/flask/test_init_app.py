@@ -1,10 +1,7 @@
 """init_app: once per app, with a clear error the second time; a route per row
-of the endpoint table; no import circle."""
+of the endpoint table."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import flask
 import pytest
@@ -14,8 +11,6 @@ from dockerflow.endpoints import ENDPOINTS, Endpoint
 from dockerflow.flows import EndpointRequest
 from dockerflow.replies import Reply
 from dockerflow_flask import Dockerflow
-
-PACKAGE = Path(__file__).resolve().parents[2] / "dockerflow_flask"
 
 
 @pytest.mark.parametrize("same", [True, False], ids=["same", "another"])
@@ -37,36 +32,6 @@ def test_one_extension_serves_several_apps() -> None:
         dockerflow.init_app(app)
     for app in apps:
         assert app.test_client().get("/__lbheartbeat__/").status_code == 200
-
-
-def _imports(module: Path) -> set[str]:
-    """The dockerflow_flask modules ``module`` imports, type-only ones included."""
-    found = set()
-    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-            "dockerflow_flask."
-        ):
-            found.add((node.module or "").split(".")[1])
-    return found
-
-
-def test_no_module_of_the_extension_imports_one_that_imports_it() -> None:
-    graph = {path.stem: _imports(path) for path in PACKAGE.glob("*.py")}
-    assert graph["app"] >= {"state", "signals", "checks"}  # the scan sees imports
-
-    def reaches(start: str, goal: str, seen: frozenset[str] = frozenset()) -> bool:
-        return any(
-            name == goal or (name not in seen and reaches(name, goal, seen | {name}))
-            for name in graph.get(start, ())
-        )
-
-    circles = [name for name in graph if reaches(name, name)]
-    assert circles == []
 
 
 def _hello(asked: EndpointRequest) -> Reply:
