@@ -60,3 +60,19 @@ def test_head_gets_the_length_and_no_body() -> None:
     response = views.view_of(HELLO)(request)
     assert response.content == b""
     assert int(response["Content-Length"]) > 0
+
+
+def _metrics(asked: EndpointRequest) -> Reply:
+    headers = {"Content-Type": "text/plain; version=0.0.4"}
+    return Reply(200, None, headers, preencoded=b"up 1\n")
+
+
+async def _metrics_async(asked: EndpointRequest) -> Reply:
+    return _metrics(asked)
+
+
+def test_a_row_may_answer_other_than_json() -> None:
+    row = Endpoint("/__metrics__", "metrics", _metrics, _metrics_async, probe=True)
+    response = views.view_of(row)(RequestFactory().get(row.path))
+    assert response["Content-Type"] == "text/plain; version=0.0.4"
+    assert response.content == b"up 1\n"

@@ -40,3 +40,24 @@ async def test_a_new_row_of_the_table_is_served(
 async def test_every_row_is_a_named_route(app: Sanic) -> None:
     for row in ENDPOINTS:
         assert app.url_for(f"dockerflow.{row.name}") == row.path
+
+
+def _metrics(asked: EndpointRequest) -> Reply:
+    headers = {"Content-Type": "text/plain; version=0.0.4"}
+    return Reply(200, None, headers, preencoded=b"up 1\n")
+
+
+async def _metrics_async(asked: EndpointRequest) -> Reply:
+    return _metrics(asked)
+
+
+async def test_a_row_may_answer_other_than_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    row = Endpoint("/__metrics__", "metrics", _metrics, _metrics_async, probe=True)
+    monkeypatch.setattr(dockerflow_sanic.app, "ENDPOINTS", (*ENDPOINTS, row))
+    app = Sanic("sanic_test_table_metrics")
+    Dockerflow(app)
+    _, response = await app.asgi_client.get(row.path)
+    assert response.headers["content-type"] == "text/plain; version=0.0.4"
+    assert response.body == b"up 1\n"
