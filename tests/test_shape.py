@@ -36,7 +36,7 @@ MAX_COMPLEXITY = 15
 MAX_EXTENSION_LINES = 400
 
 #: TEMPORARY: modules and functions over the limits in files being split
-#: elsewhere (being split in wt-private / wt-table). Remove an entry once its
+#: elsewhere (being split in wt-private). Remove an entry once its
 #: split is merged; the test fails on an entry that no longer needs one.
 BEING_SPLIT = {
     # being split in wt-private
@@ -44,12 +44,7 @@ BEING_SPLIT = {
     "dockerflow/logging.py:JsonLogFormatter._fields": "complexity",
     "dockerflow/direct.py:_stops": "complexity",
     "dockerflow/direct.py:write_summary": "complexity",
-    # being split in wt-table
-    "dockerflow_flask": "extension lines",
 }
-#: TEMPORARY, likewise: the type-only circle between the Flask extension and
-#: its state (being split in wt-table).
-BEING_SPLIT_CIRCLES = [["dockerflow_flask.app", "dockerflow_flask.state"]]
 
 ALIASES = ("dockerflow.flask", "dockerflow.sanic")
 SHORT_SPELLINGS = ("dockerflow.apps", "dockerflow.middleware", "dockerflow.urls")
@@ -169,12 +164,7 @@ def test_the_walk_finds_every_module_and_type_only_imports() -> None:
 
 def test_the_package_has_no_import_circle() -> None:
     found = circles(import_graph(ROOT, PACKAGES))
-    assert [group for group in found if group not in BEING_SPLIT_CIRCLES] == []
-
-
-@pytest.mark.parametrize("group", BEING_SPLIT_CIRCLES, ids=" <-> ".join)
-def test_each_temporary_circle_is_still_there(group: list[str]) -> None:
-    assert group in circles(import_graph(ROOT, PACKAGES))
+    assert found == []
 
 
 def test_no_import_runs_up_a_layer_or_across_adapters() -> None:

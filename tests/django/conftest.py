@@ -13,6 +13,7 @@ import pytest
 from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
+from dockerflow.django.admin import shared
 from dockerflow.logging import request_id_context
 
 from . import checks
@@ -26,6 +27,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
     history.recorder.reset()
+    shared.pictures.clear()
     checks.calls.clear()
     checks.release.clear()
     yield
