@@ -21,7 +21,12 @@ from . import checks
 
 collect_ignore = []
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
-    collect_ignore += ["test_postgres.py", "test_history_postgres.py"]
+    collect_ignore += [
+        "test_postgres.py",
+        "test_history_postgres.py",
+        "test_history_first_run.py",
+        "first_run_child.py",
+    ]
 
 
 @pytest.fixture(autouse=True)

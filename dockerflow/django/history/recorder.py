@@ -186,6 +186,7 @@ class Recorder:
                 tally = Tally()
             backlog = self._backlog.take(seen.host)
         v = Visit(seen, source, http_status, store, settings.sample_seconds, gap)
+        v.first = known is None
         return Pending(v, tally, backlog)
 
     def _seen_before(self, result: HeartbeatResult) -> bool:
