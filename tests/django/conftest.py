@@ -33,6 +33,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
     history.recorder.reset()
+    history.writer.reset()
     clear_cache()
     checks.calls.clear()
     checks.release.clear()

@@ -27,7 +27,7 @@ from ..conf import conf
 from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
-from .backlog import Backlog
+from .backlog import LIMIT, Backlog
 from .seen import Sighting, observe
 from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
 from .table import ALL, CHANGES, MODES, OFF, History
@@ -63,6 +63,16 @@ class Pending:
     #: What the host's runs showed while the database was out of reach.
     backlog: list[Sighting] = field(default_factory=list)
 
+    def absorb(self, earlier: Pending) -> None:
+        """Take over the flips and counters of ``earlier``, a run of the same
+        host dropped from the writer's queue: only its own row is lost."""
+        sightings = [*earlier.backlog, earlier.visit.seen.sighting(), *self.backlog]
+        if len(sightings) > LIMIT:
+            sightings = sightings[: LIMIT - 1] + sightings[-1:]
+        self.backlog = sightings
+        self.tally.merge(earlier.tally)
+        self.visit.first = self.visit.first or earlier.visit.first
+
 
 def decide(
     settings: History,
@@ -96,9 +106,13 @@ def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | N
         return "the database failed moments ago"
     # The run just found the database down or hung: writing to it would
     # fail, or hold the heartbeat until a socket gives up.
-    if any(c.failed and c.name.endswith("check_database_connected") for c in result):
+    if database_failed(result):
         return "the run found the database failing"
     return None
+
+
+def database_failed(result: HeartbeatResult) -> bool:
+    return any(c.failed and c.name.endswith("check_database_connected") for c in result)
 
 
 def history_host() -> str:
@@ -128,6 +142,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        #: Writes that failed, and runs that found the database failing, since
+        #: the process started: the writer's connections may be stale after.
+        self.failures = 0
+        self.outages = 0
         self.reset()
 
     def reset(self) -> None:
@@ -156,6 +174,8 @@ class Recorder:
         settings = conf.history
         if settings.mode == OFF or result.cached:
             return None
+        if database_failed(result):
+            self.outages += 1
         started = result.started_at or time.time()
         seen = observe(result, history_host(), self._version(), started)
         gap = 2 * max(settings.sample_seconds, settings.flush_seconds)
@@ -222,10 +242,9 @@ class Recorder:
             using = router.db_for_write(HeartbeatRun)
             visit(v, pending.tally, using, pending.backlog)
         except Exception as exc:
+            self.give_back(pending)
             with self._lock:
-                self._tally.merge(pending.tally)  # counted next time instead
-                self._backlog.give_back(v.host, pending.backlog)
-                self._backlog.note(v.host, v.seen.sighting(), v.gap / 2)
+                self.failures += 1
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 self._known.pop(v.host, None)
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
@@ -239,6 +258,16 @@ class Recorder:
         if prune_every:
             pruning.prune_in_background(using, prune_every)
         return v.run
+
+    def give_back(self, pending: Pending) -> None:
+        """Keep what ``pending`` saw and counted for the next visit, without
+        its run: after a failed write, or when the writer dropped it."""
+        v = pending.visit
+        with self._lock:
+            self._tally.merge(pending.tally)  # counted next time instead
+            # Before what was noted since: a write that failed slowly (or
+            # waited in the writer's queue) ends after later runs were noted.
+            self._backlog.give_back(v.host, [*pending.backlog, v.seen.sighting()])
 
     def record(
         self,
