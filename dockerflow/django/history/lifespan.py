@@ -21,7 +21,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def draining(app: ASGIApp) -> ASGIApp:
     """``app`` (Django's ASGI application), answering the lifespan protocol:
-    startup completes at once, shutdown after :func:`history.drain` (bounded)."""
+    startup completes at once, shutdown after ``history.drain()`` (bounded)."""
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "lifespan":
