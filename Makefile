@@ -18,7 +18,7 @@ RUN_EXTRAS := django django-redis example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser dist test lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
+.PHONY: run venv browser dist test quick lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ run: $(RUN_VENV)/.installed
 ## frameworks, and the coverage floor (servers and subprocesses included).
 test: lint typecheck docs pytest pytest-postgres compat coverage
 
+## The edit-test loop: the core, Flask and Django (SQLite) suites, stopping at
+## the first failure, with Hypothesis's fast profile; no end-to-end servers.
+quick: venv
+	DOCKERFLOW_TEST_DATABASE=sqlite HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -x -q tests/core tests/flask tests/django
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -101,14 +106,14 @@ dist: venv
 
 pytest: venv browser
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
 
 pytest-postgres: venv
-	DOCKERFLOW_TEST_DATABASE=postgres $(BIN)/coverage run -m pytest tests/django
+	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest tests/django
 
 compat: $(COMPAT)/.installed
-	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
-	$(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/e2e -k sanic
+	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
+	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/e2e -k sanic
 
 coverage: venv
 	$(BIN)/coverage combine -q

@@ -1,15 +1,14 @@
 """The history API at scale: 1,000,000 runs of 100 hosts in PostgreSQL.
 
-Fills its database with history_rows.py, as history_admin.py does, then times
-each API call through Django's test client and checks that none counted rows.
+Fills its database with history_rows.py, as history_admin.py does, checks
+through Django's test client that no call counted rows, then times each
+call from outside through gunicorn, logged in as staff.
 Run: python benchmarks/history_api.py [--runs N] [--hosts N] [--reuse]
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -67,47 +66,9 @@ def calls() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--url",
-        default=os.environ.get(
-            "DOCKERFLOW_BENCH_POSTGRES_URL", history_admin.DEFAULT_URL
-        ),
-    )
-    parser.add_argument("--runs", type=int, default=1_000_000)
-    parser.add_argument("--hosts", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep rows from a previous run"
-    )
-    args = parser.parse_args()
-    history_admin.create_database(args.url)
-    history_admin.configure(args.url)
-
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
-    from django.test import Client
-    from django.urls import include, path
-
-    history_admin.urlpatterns.append(
-        path("dockerflow/", include("dockerflow.django.api.urls"))
-    )
-    call_command("migrate", verbosity=0)
-    history_admin.fill(args.runs, args.hosts, args.reuse)
-    user, _ = User.objects.get_or_create(
-        username="bench", is_staff=True, is_superuser=True
-    )
-    client = Client()
-    client.force_login(user)
-
-    print(f"\n{'call':42} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-    counted = []
-    for label, url, params in calls():
-        figures = history_admin.measure(client, url, params, args.repeat)
-        counted += figures["unbounded"]
-        print(
-            f"{label:42} {figures['median']:10.0f} {figures['max']:8.0f} {figures['queries']:8}"
-        )
+    args = history_admin.arguments(__doc__.splitlines()[0])
+    client = history_admin.prepare(args)
+    counted = history_admin.report(args, client, calls(), "call")
     print("\nno COUNT over the tables:", "yes" if not counted else "NO")
     if counted:
         sys.exit(1)

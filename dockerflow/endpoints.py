@@ -1,164 +1,135 @@
-"""What the three Dockerflow endpoints answer, independent of any framework.
+"""The one table of Dockerflow endpoints: each one's path, name, flows, and
+whether it is a probe. Every adapter loops over :data:`ENDPOINTS`.
 
-Adapters translate their request into these calls and the returned
-``Reply`` into their response type, so every framework answers alike.
+A new endpoint is one :class:`Endpoint` row here plus its flow in
+:mod:`dockerflow.flows`; Flask, Sanic and Django then serve it. The names
+python-dockerflow users import from here (``Reply``, the detail policy) are
+re-exported from :mod:`dockerflow.replies` and :mod:`dockerflow.details`.
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-from types import MappingProxyType
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from .checks.results import HeartbeatResult
-from .safejson import encode_strict
-from .version import VersionFile, VersionFileError
-
-VERSION_PATH = "/__version__"
-HEARTBEAT_PATH = "/__heartbeat__"
-LBHEARTBEAT_PATH = "/__lbheartbeat__"
-#: Every endpoint path, with and without the trailing slash.
-PATHS = frozenset(
-    p + s for p in (VERSION_PATH, HEARTBEAT_PATH, LBHEARTBEAT_PATH) for s in ("", "/")
+from . import flows
+from .details import (
+    DETAIL_POLICIES,
+    DETAILS_ALWAYS,
+    DETAILS_AUTHORIZED,
+    DETAILS_NEVER,
+    bearer_token,
+    may_see_details,
+    token_matches,
+)
+from .replies import (
+    ALLOWED_METHODS,
+    DEFAULT_FAILED_STATUS,
+    HEADERS,
+    Reply,
+    heartbeat_reply,
+    lbheartbeat_reply,
+    method_not_allowed,
+    version_reply,
 )
 
-ALLOWED_METHODS = ("GET", "HEAD")
-HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+__all__ = [
+    "ALLOWED_METHODS",
+    "DEFAULT_FAILED_STATUS",
+    "DETAILS_ALWAYS",
+    "DETAILS_AUTHORIZED",
+    "DETAILS_NEVER",
+    "DETAIL_POLICIES",
+    "ENDPOINTS",
+    "HEADERS",
+    "PATHS",
+    "PROBE_PATHS",
+    "Endpoint",
+    "Reply",
+    "bearer_token",
+    "endpoint_at",
+    "endpoint_for",
+    "heartbeat_reply",
+    "lbheartbeat_reply",
+    "may_see_details",
+    "method_not_allowed",
+    "token_matches",
+    "version_reply",
+]
 
-#: Who sees heartbeat details (check names and message texts).
-DETAILS_NEVER = "never"
-DETAILS_AUTHORIZED = "authorized"
-DETAILS_ALWAYS = "always"
-DETAIL_POLICIES = (DETAILS_NEVER, DETAILS_AUTHORIZED, DETAILS_ALWAYS)
-
-DEFAULT_FAILED_STATUS = 500
+Flow = Callable[[flows.EndpointRequest], Reply]
+AsyncFlow = Callable[[flows.EndpointRequest], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
-class Reply:
-    """A framework-neutral response: status, JSON body and headers.
-
-    ``preencoded`` is the body already encoded, when a cache holds it.
+class Endpoint:
+    """One row of the table: an endpoint, served with or without the
+    trailing slash, as ``flow`` (or, on an event loop, ``flow_async``) answers.
     """
 
-    status: int
-    body: Any = None
-    headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS))
-    preencoded: bytes | None = field(default=None, repr=False, compare=False)
+    #: The path without its trailing slash, e.g. ``/__heartbeat__``.
+    path: str
+    #: The route's name in every framework (``dockerflow.<name>``, or
+    #: ``<name>`` in Django's ``dockerflow`` URL namespace).
+    name: str
+    flow: Flow
+    flow_async: AsyncFlow
+    #: Whether ``DOCKERFLOW_SUMMARY_SKIP_PROBES`` drops its ``request.summary``:
+    #: what a load balancer or an orchestrator polls, not what a person calls.
+    probe: bool
 
-    @cached_property
-    def encoded(self) -> bytes:
-        """The body as GET sends it, strict JSON encoded once.
-
-        Raises ValueError for NaN or Infinity rather than send invalid JSON.
-        """
-        if self.preencoded is not None:
-            return self.preencoded
-        return encode_strict(self.body)
-
-    def content(self, method: str = "GET") -> bytes:
-        """The encoded body; empty for HEAD, which only gets the status."""
-        return b"" if method.upper() == "HEAD" else self.encoded
+    @property
+    def paths(self) -> tuple[str, str]:
+        """The paths it answers on: without and with the trailing slash."""
+        return (self.path, self.path + "/")
 
 
-_ENDPOINTS = {path: path.strip("/").strip("_") for path in PATHS}
+VERSION = Endpoint(
+    "/__version__",
+    "version",
+    flows.serve_version,
+    flows.serve_version_async,
+    probe=True,
+)
+HEARTBEAT = Endpoint(
+    "/__heartbeat__",
+    "heartbeat",
+    flows.serve_heartbeat,
+    flows.serve_heartbeat_async,
+    probe=True,
+)
+LBHEARTBEAT = Endpoint(
+    "/__lbheartbeat__",
+    "lbheartbeat",
+    flows.serve_lbheartbeat,
+    flows.serve_lbheartbeat_async,
+    probe=True,
+)
+# Raises on purpose, for a caller who may see details, when switched on.
+ERROR = Endpoint(
+    "/__error__",
+    "error",
+    flows.serve_error,
+    flows.serve_error_async,
+    probe=False,
+)
+
+#: Every Dockerflow endpoint, in the order adapters add them.
+ENDPOINTS = (VERSION, HEARTBEAT, LBHEARTBEAT, ERROR)
+
+_BY_PATH = {path: endpoint for endpoint in ENDPOINTS for path in endpoint.paths}
+#: Every endpoint path, with and without the trailing slash.
+PATHS = frozenset(_BY_PATH)
+#: The paths whose summary ``DOCKERFLOW_SUMMARY_SKIP_PROBES`` skips.
+PROBE_PATHS = frozenset(path for path, row in _BY_PATH.items() if row.probe)
+
+
+def endpoint_at(path: str) -> Endpoint | None:
+    """The endpoint served at ``path``, if any."""
+    return _BY_PATH.get(path)
 
 
 def endpoint_for(path: str) -> str | None:
-    """``"version"``, ``"heartbeat"`` or ``"lbheartbeat"`` for a Dockerflow path."""
-    return _ENDPOINTS.get(path)
-
-
-def method_not_allowed(method: str) -> Reply | None:
-    """A 405 reply for anything but GET and HEAD, else None."""
-    if method.upper() in ALLOWED_METHODS:
-        return None
-    headers = dict(HEADERS, Allow=", ".join(ALLOWED_METHODS))
-    return Reply(405, {"error": f"Method {method} not allowed"}, headers)
-
-
-def version_reply(
-    data: Mapping[str, Any] | VersionFile | None = None,
-    error: Exception | None = None,
-    path: str | None = None,
-) -> Reply:
-    """The reply to ``/__version__`` for what the version callback gave.
-
-    A :class:`~dockerflow.version.VersionFile` is sent as its cached body;
-    a mapping is encoded here, and one strict JSON can't hold (NaN, say)
-    gets the JSON 500 too. ``path``, the file the callback read, is named
-    in the 404, so that a missing file says where it was looked for.
-    """
-    if error is not None:
-        reason = error.reason if isinstance(error, VersionFileError) else str(error)
-        return Reply(500, {"error": "version.json is invalid", "detail": reason})
-    if data is None:
-        missing = {"error": "version.json not found"}
-        return Reply(404, missing if path is None else {**missing, "path": path})
-    if isinstance(data, VersionFile):
-        return Reply(200, data.data, preencoded=data.body)
-    reply = Reply(200, dict(data))
-    try:
-        reply.encoded  # noqa: B018 - encode now, while a 500 can still be sent
-    except (TypeError, ValueError, RecursionError) as exc:
-        return version_reply(error=ValueError(f"cannot be sent as JSON ({exc})"))
-    return reply
-
-
-def lbheartbeat_reply() -> Reply:
-    return _LBHEARTBEAT
-
-
-# The same every time, and a load balancer asks several times a second: made,
-# and its body encoded, once; its headers cannot be changed in place.
-_LBHEARTBEAT = Reply(200, {}, MappingProxyType(dict(HEADERS)))
-
-
-def heartbeat_reply(
-    result: HeartbeatResult,
-    *,
-    details: bool,
-    failed_status: int = DEFAULT_FAILED_STATUS,
-) -> Reply:
-    status = 200 if result.passed else failed_status
-    return Reply(status, result.payload(details=details))
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header, if any."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
-
-
-def token_matches(authorization: str | None, expected: str | None) -> bool:
-    """Whether the request's bearer token equals ``expected``, in constant time."""
-    given = bearer_token(authorization)
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(given.encode(), str(expected).encode())
-
-
-def may_see_details(
-    policy: str,
-    *,
-    debug: bool = False,
-    is_staff: bool = False,
-    authorization: str | None = None,
-    token: str | None = None,
-) -> bool:
-    """Whether a caller may see check names and message texts.
-
-    ``always`` shows them to everyone and ``never`` to no one. The default,
-    ``authorized``, shows them in debug mode, to staff users, and to callers
-    that send ``Authorization: Bearer <token>`` with the configured token.
-    """
-    if policy == DETAILS_ALWAYS:
-        return True
-    if policy == DETAILS_NEVER:
-        return False
-    return debug or is_staff or token_matches(authorization, token)
+    """The name of the endpoint at ``path`` (``"heartbeat"``, say), if any."""
+    endpoint = _BY_PATH.get(path)
+    return None if endpoint is None else endpoint.name

@@ -15,9 +15,10 @@ from typing import Any
 
 from .checks.engine import CheckFn, HeartbeatEngine
 from .checks.registry import CheckRegistry, merged_with, publish
+from .endpoints import VERSION
 from .options import Options
 from .summary import summary_logger
-from .version import looked_at
+from .version import loader_for, looked_at
 
 
 class DockerflowExtension:
@@ -82,6 +83,11 @@ class DockerflowExtension:
         self._version_callback = func
         return func
 
+    def version_loader(self) -> Callable[[Any], Any]:
+        """What ``/__version__`` calls with the version path: the version
+        callback, or for the default one its cached reader."""
+        return loader_for(self._version_callback)
+
     def version_file(self, root: Any) -> str | None:
         """The file ``/__version__`` reads under ``root``, or None for a
         version callback of the app's own."""
@@ -93,9 +99,10 @@ class DockerflowExtension:
         path = self.version_file(root)
         if path is not None and not os.path.lexists(path):
             self.logger.warning(
-                "There is no version.json at %s, so /__version__ answers 404: "
+                "There is no version.json at %s, so %s answers 404: "
                 "write it there during the build, or pass version_path=.",
                 path,
+                VERSION.path,
             )
 
     def run_options(

@@ -1,9 +1,13 @@
 """Each endpoint's flow, written once for every framework.
 
 An adapter reads its request and config into plain values, calls one function
-here, and turns the returned :class:`~dockerflow.endpoints.Reply` into its own
+here, and turns the returned :class:`~dockerflow.replies.Reply` into its own
 response type. The 405 and HEAD rules, the logging of a bad version.json, the
 heartbeat's signal and the detail policy all happen here, in this order.
+
+:class:`EndpointRequest` is the one protocol between an adapter and these
+flows: an adapter subclasses it once, and the ``serve_*`` functions (the
+flows of :data:`dockerflow.endpoints.ENDPOINTS`) ask it what they need.
 """
 
 from __future__ import annotations
@@ -11,41 +15,35 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .checks.results import HeartbeatResult
-from .endpoints import (
-    DETAILS_AUTHORIZED,
+from .details import Caller, sees_details, sees_details_async
+from .options import Options
+from .replies import (
     Reply,
     heartbeat_reply,
     lbheartbeat_reply,
-    may_see_details,
     method_not_allowed,
     version_reply,
 )
-from .options import Options
 from .version import VersionFileError
+
+__all__ = [
+    "Caller",
+    "DeliberateError",
+    "EndpointRequest",
+    "error",
+    "heartbeat",
+    "heartbeat_async",
+    "lbheartbeat",
+    "version",
+    "version_async",
+]
 
 logger = logging.getLogger("dockerflow")
 
 VersionData = Mapping[str, Any] | None
-
-
-@dataclass(frozen=True)
-class Caller:
-    """What the detail policy needs to know about who asked.
-
-    ``is_staff`` is asked last and only when it decides, because finding out
-    may cost a session and a user lookup. It gets the heartbeat's result
-    (None on ``/__error__``), so it can decline to look when the run found
-    the database failing; it may return an awaitable in the async flow. If
-    it raises, the caller is anonymous.
-    """
-
-    authorization: str | None = None
-    debug: bool = False
-    is_staff: Callable[[HeartbeatResult | None], Any] | None = None
 
 
 async def _resolved(value: Any) -> Any:
@@ -106,52 +104,8 @@ async def version_async(
 # -- /__heartbeat__ ------------------------------------------------------------
 
 
-def _notify(notify: Callable[[HeartbeatResult], Any], result: HeartbeatResult) -> Any:
-    try:
-        return notify(result)
-    except Exception:
-        # A receiver's failure must not turn a heartbeat into a traceback.
-        logger.exception("A heartbeat signal receiver raised")
-        return None
-
-
-def _policy_decided(caller: Caller, options: Options) -> bool | None:
-    """True or False when the token, debug or policy decide; None when staff must."""
-    if may_see_details(
-        options.details,
-        debug=caller.debug,
-        authorization=caller.authorization,
-        token=options.token,
-    ):
-        return True
-    if options.details != DETAILS_AUTHORIZED or caller.is_staff is None:
-        return False
-    return None
-
-
-def _not_staff(exc: Exception) -> bool:
-    # The detail decision must never fail the endpoint: asking who the caller
-    # is went wrong, so they are anonymous.
-    logger.warning("Could not tell whether the caller is staff", exc_info=exc)
-    return False
-
-
-def _sees_details(
-    caller: Caller, options: Options, result: HeartbeatResult | None = None
-) -> bool:
-    details = _policy_decided(caller, options)
-    if details is None:
-        try:
-            details = caller.is_staff(result)  # type: ignore[misc]
-        except Exception as exc:
-            details = _not_staff(exc)
-    return bool(details)
-
-
-def _reply(result: HeartbeatResult, details: Any, options: Options) -> Reply:
-    return heartbeat_reply(
-        result, details=bool(details), failed_status=options.failed_status
-    )
+def _reply(result: HeartbeatResult, details: bool, options: Options) -> Reply:
+    return heartbeat_reply(result, details=details, failed_status=options.failed_status)
 
 
 def heartbeat(
@@ -166,8 +120,13 @@ def heartbeat(
     if refused is not None:
         return refused
     result = run()
-    _notify(notify, result)
-    return _reply(result, _sees_details(caller, options, result), options)
+    try:
+        notify(result)
+    except Exception:
+        # A receiver's failure must not turn a heartbeat into a traceback.
+        logger.exception("A heartbeat signal receiver raised")
+    details = sees_details(caller, options.details, options.token, result)
+    return _reply(result, details, options)
 
 
 async def heartbeat_async(
@@ -186,12 +145,7 @@ async def heartbeat_async(
         await _resolved(notify(result))
     except Exception:
         logger.exception("A heartbeat signal receiver raised")
-    details = _policy_decided(caller, options)
-    if details is None:
-        try:
-            details = await _resolved(caller.is_staff(result))  # type: ignore[misc]
-        except Exception as exc:
-            details = _not_staff(exc)
+    details = await sees_details_async(caller, options.details, options.token, result)
     return _reply(result, details, options)
 
 
@@ -212,7 +166,103 @@ def error(method: str, caller: Caller, options: Options) -> Reply:
     refused = method_not_allowed(method)
     if refused is not None:
         return refused
-    if not (options.error_endpoint and _sees_details(caller, options)):
+    if not (
+        options.error_endpoint and sees_details(caller, options.details, options.token)
+    ):
         return Reply(404, {"error": "Not Found"})
     logger.error("The __error__ endpoint was called")
     raise DeliberateError("The __error__ endpoint was called on purpose")
+
+
+# -- the adapter protocol ------------------------------------------------------
+
+
+class EndpointRequest:
+    """One request to a Dockerflow endpoint, as the flows below ask about it.
+
+    An adapter subclasses it once: that subclass is its translation of the
+    framework's request, config, signals and version loader. Each method is
+    called only by the endpoints that need it, so a probe pays for none.
+    In the async flows, ``load_version``, ``run_checks``, ``send`` and
+    ``is_staff`` may return awaitables.
+    """
+
+    #: The staff lookup of :class:`~dockerflow.details.Caller`, if the
+    #: framework has staff users.
+    is_staff: Callable[[HeartbeatResult | None], Any] | None = None
+
+    def __init__(self, method: str, options: Options) -> None:
+        self.method = method
+        #: The adapter's options, read once for this request.
+        self.options = options
+
+    def header(self, name: str) -> str | None:
+        """The request's header ``name``, or None."""
+        raise NotImplementedError
+
+    def debug(self) -> bool:
+        """Whether the app runs in debug mode (callers see details then)."""
+        raise NotImplementedError
+
+    def load_version(self) -> Any:
+        """The version data: a mapping, or None when there is none."""
+        raise NotImplementedError
+
+    def version_file(self) -> str | None:
+        """The file :meth:`load_version` reads, for the 404 to name."""
+        return None
+
+    def run_checks(self) -> Any:
+        """Run the heartbeat's checks: a :class:`~dockerflow.checks.HeartbeatResult`."""
+        raise NotImplementedError
+
+    def send(self, passed: bool, result: HeartbeatResult) -> Any:
+        """Tell the framework's receivers: the heartbeat passed, or failed."""
+        return None
+
+    def caller(self) -> Caller:
+        """Who asked, for the detail policy."""
+        return Caller(self.header("Authorization"), self.debug(), self.is_staff)
+
+
+def _notify(request: EndpointRequest) -> Callable[[HeartbeatResult], Any]:
+    return lambda result: request.send(result.passed, result)
+
+
+def serve_version(request: EndpointRequest) -> Reply:
+    return version(request.method, request.load_version, request.version_file())
+
+
+async def serve_version_async(request: EndpointRequest) -> Reply:
+    load, path = request.load_version, request.version_file()
+    return await version_async(request.method, load, path)
+
+
+def serve_heartbeat(request: EndpointRequest) -> Reply:
+    caller, options = request.caller(), request.options
+    return heartbeat(
+        request.method, caller, options, request.run_checks, _notify(request)
+    )
+
+
+async def serve_heartbeat_async(request: EndpointRequest) -> Reply:
+    caller, options = request.caller(), request.options
+    return await heartbeat_async(
+        request.method, caller, options, request.run_checks, _notify(request)
+    )
+
+
+def serve_lbheartbeat(request: EndpointRequest) -> Reply:
+    return lbheartbeat(request.method)
+
+
+async def serve_lbheartbeat_async(request: EndpointRequest) -> Reply:
+    return lbheartbeat(request.method)  # no I/O: fine on the event loop
+
+
+def serve_error(request: EndpointRequest) -> Reply:
+    return error(request.method, request.caller(), request.options)
+
+
+async def serve_error_async(request: EndpointRequest) -> Reply:
+    return serve_error(request)

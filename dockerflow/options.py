@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks.limits import DEFAULT_TIMEOUT, valid_timeout
-from .endpoints import DEFAULT_FAILED_STATUS, DETAIL_POLICIES, DETAILS_AUTHORIZED
+from .details import DETAIL_POLICIES, DETAILS_AUTHORIZED
+from .replies import DEFAULT_FAILED_STATUS
 
 _FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "none"})
 
@@ -173,7 +174,7 @@ TABLE: tuple[Option, ...] = (
         False,
         _flag,
         None,
-        "True serves /__error__ to callers who may see heartbeat details.",
+        "True serves the error endpoint to callers who may see heartbeat details.",
     ),
     Option(
         "DOCKERFLOW_SUMMARY_SKIP_PROBES",

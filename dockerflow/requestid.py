@@ -14,8 +14,10 @@ from typing import Any
 
 __all__ = [
     "REQUEST_ID_MAX_LENGTH",
+    "accept_request_id",
     "get_or_generate_request_id",
     "new_request_id",
+    "only_value",
     "request_id_context",
     "validate_request_id",
 ]
@@ -47,6 +49,20 @@ def validate_request_id(value: Any) -> str | None:
     return value if _REQUEST_ID_RE.fullmatch(value) else None
 
 
+def accept_request_id(value: Any) -> str | None:
+    """The request id a client sent, when it is safe to log and echo, else None.
+
+    The one rule of every adapter: spaces and tabs around the value are
+    dropped, as HTTP allows them there, and the rest must pass
+    :func:`~dockerflow.logging.validate_request_id`.
+    """
+    if isinstance(value, str):
+        value = value.strip(" \t")
+    elif isinstance(value, bytes):
+        value = value.strip(b" \t")
+    return validate_request_id(value)
+
+
 def _header_values(headers: Mapping[str, Any], name: str) -> list[Any]:
     """Every value of header ``name``: one per field where the mapping keeps
     them apart (Sanic's multidict), else the one value it has."""
@@ -69,29 +85,26 @@ def _header_values(headers: Mapping[str, Any], name: str) -> list[Any]:
     return [] if value is None else [value]
 
 
+def only_value(headers: Mapping[str, Any], name: str) -> Any:
+    """The value of header ``name`` when it was sent once, else None.
+
+    Matched case-insensitively, even in a plain dict. A header sent more
+    than once is ambiguous, whether the server keeps the fields apart or
+    joins them with commas (never part of a safe id), so it counts as none:
+    every framework and server answers alike.
+    """
+    values = _header_values(headers, name)
+    return values[0] if len(values) == 1 else None
+
+
 def get_or_generate_request_id(
     headers: Mapping[str, Any], header_name: str | None = None
 ) -> str:
-    """The request id from ``headers``, or a fresh UUID4 if missing, unsafe or
-    ambiguous.
-
-    The header name is matched case-insensitively, even in a plain dict.
-    Spaces and tabs around the value are dropped, as HTTP allows them there.
-    A header sent more than once is ambiguous, whether the server keeps the
-    fields apart or joins them with commas (never part of a safe id), so
-    it gets a fresh id too: every framework and server answers alike.
-    """
-    values = _header_values(headers, header_name or "X-Request-ID")
-    if len(values) == 1:
-        value = values[0]
-        if isinstance(value, str):
-            value = value.strip(" \t")
-        elif isinstance(value, bytes):
-            value = value.strip(b" \t")
-        valid = validate_request_id(value)
-        if valid is not None:
-            return valid
-    return new_request_id()
+    """The request id from ``headers`` (see
+    :func:`~dockerflow.requestid.accept_request_id`), or a
+    fresh UUID4 if it is missing, unsafe or sent more than once."""
+    value = only_value(headers, header_name or "X-Request-ID")
+    return accept_request_id(value) or new_request_id()
 
 
 def new_request_id() -> str:

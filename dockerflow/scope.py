@@ -12,10 +12,10 @@ import logging
 import time
 from typing import Any
 
-from .endpoints import PATHS
+from .endpoints import PROBE_PATHS
 from .options import Options
-from .requestid import new_request_id, request_id_context, validate_request_id
-from .summary import log_summary, summary_fields
+from .requestid import accept_request_id, new_request_id, request_id_context
+from .summary import SummaryFields, log_summary
 
 __all__ = ["RequestScope", "environ_key"]
 
@@ -33,17 +33,19 @@ def environ_key(header: str) -> str:
     return key
 
 
-class RequestScope:
-    """Started when a request arrives; ``summary()`` once; ``close()`` at the end."""
+class RequestScope(SummaryFields):
+    """Started when a request arrives; ``summary()`` once; ``close()`` at the end.
+
+    Its :meth:`~dockerflow.summary.SummaryFields.fields` are the Fields of
+    the request's record, with this scope's id and timer.
+    """
 
     __slots__ = ("_token", "logged", "options", "rid", "started")
 
     def __init__(self, request_id: Any = None, options: Options | None = None) -> None:
-        #: The client's id when it is safe to log and echo, else a new UUID4.
-        #: Spaces and tabs around it are dropped, as HTTP allows them there.
-        if isinstance(request_id, str):
-            request_id = request_id.strip(" \t")
-        self.rid: str = validate_request_id(request_id) or new_request_id()
+        #: The client's id when it is safe to log and echo (see
+        #: :func:`~dockerflow.requestid.accept_request_id`), else a new UUID4.
+        self.rid: str = accept_request_id(request_id) or new_request_id()
         #: ``time.perf_counter()`` when the request arrived.
         self.started = _perf_counter()
         #: Whether the summary has been logged (it is logged once).
@@ -51,34 +53,6 @@ class RequestScope:
         #: The adapter's options, read once when the request arrived.
         self.options = options
         self._token: Any = request_id_context.set(self.rid)
-
-    def fields(
-        self,
-        *,
-        method: str,
-        path: str,
-        agent: str = "",
-        lang: str = "",
-        uid: Any = "",
-        status: int | None = None,
-        raised: bool = False,
-        querystring: str | None = None,
-        timed: bool = True,
-    ) -> dict[str, Any]:
-        """The Fields of this request's ``request.summary`` record; without
-        ``t`` when not ``timed`` (the app removed the arrival time)."""
-        return summary_fields(
-            method=method,
-            path=path,
-            agent=agent,
-            lang=lang,
-            uid=uid,
-            rid=self.rid,
-            started=self.started if timed else None,
-            status=status,
-            raised=raised,
-            querystring=querystring,
-        )
 
     def summary(
         self,
@@ -92,7 +66,7 @@ class RequestScope:
         if self.logged:
             return
         self.logged = True
-        if skip_probes and fields.get("path") in PATHS:
+        if skip_probes and fields.get("path") in PROBE_PATHS:
             return
         log_summary(fields, exc, logger)
 

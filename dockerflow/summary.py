@@ -1,7 +1,8 @@
 """The ``request.summary`` record: one per request, the same in every framework.
 
-Adapters gather the request's primitives and call ``summary_fields`` and
-``log_summary``; nothing here knows about a request object.
+Adapters gather the request's primitives and call ``RequestScope.fields``
+(or ``summary_fields``) and ``log_summary``; nothing here knows about a
+request object.
 """
 
 from __future__ import annotations
@@ -29,51 +30,83 @@ def errno_for(status: int | None, raised: bool = False) -> int:
     return 0
 
 
+class SummaryFields:
+    """What makes a request's ``request.summary`` Fields from its id and
+    arrival time: the base of :class:`~dockerflow.scope.RequestScope`, so
+    that the list of fields is written once, here, and every adapter (Django's
+    hot path included) makes them in one call.
+    """
+
+    __slots__ = ()
+    #: The request id, or None for a record without ``rid``.
+    rid: str | None
+    #: The ``time.perf_counter()`` of the request's arrival, or None.
+    started: float | None
+
+    def fields(
+        self,
+        *,
+        method: str,
+        path: str,
+        agent: str = "",
+        lang: str = "",
+        uid: Any = "",
+        status: int | None = None,
+        raised: bool = False,
+        querystring: str | None = None,
+        timed: bool = True,
+    ) -> dict[str, Any]:
+        """The Fields of the request's record, in mozlog's order; without
+        ``t`` when not ``timed`` (the app removed the arrival time)."""
+        # An int or str id is logged as it is, as python-dockerflow logs it;
+        # anything else (a UUID primary key) as its text, not its repr.
+        if uid is None:
+            uid = ""
+        elif type(uid) is not str and type(uid) is not int:
+            uid = uid if isinstance(uid, (str, int)) else str(uid)
+        # The HTTP status sent, as python-dockerflow's ASGI middleware logs it:
+        # errno alone can't tell a 302 from a 200.
+        code = 500 if status is None and raised else status
+        fields: dict[str, Any] = {
+            "errno": errno_for(status, raised),
+            "code": code,
+            "agent": agent or "",
+            "lang": lang or "",
+            "method": method,
+            "path": path,
+            "uid": uid,
+        }
+        if code is None:  # no response (a test calling process_response bare)
+            del fields["code"]
+        rid, started = self.rid, self.started
+        if rid is not None:
+            fields["rid"] = rid
+        if started is not None and timed:  # whole milliseconds since then
+            fields["t"] = int((_perf_counter() - started) * 1000)
+        if querystring is not None:
+            # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
+            fields["querystring"] = unquote(querystring)
+        return fields
+
+
+class _Given(SummaryFields):
+    __slots__ = ("rid", "started")
+
+    def __init__(self, rid: str | None, started: float | None) -> None:
+        self.rid = rid
+        self.started = started
+
+
 def summary_fields(
-    *,
-    method: str,
-    path: str,
-    agent: str = "",
-    lang: str = "",
-    uid: Any = "",
-    rid: str | None = None,
-    started: float | None = None,
-    status: int | None = None,
-    raised: bool = False,
-    querystring: str | None = None,
+    *, rid: str | None = None, started: float | None = None, **request: Any
 ) -> dict[str, Any]:
-    """The Fields of a request.summary record, in mozlog's order.
+    """The Fields of a request.summary record, in mozlog's order, from the
+    keywords of :meth:`~dockerflow.summary.SummaryFields.fields` (``method``, ``path``, ``agent``,
+    ``lang``, ``uid``, ``status``, ``raised``, ``querystring``).
 
     ``started`` is the ``time.perf_counter()`` of the request's arrival.
     """
-    # An int or str id is logged as it is, as python-dockerflow logs it;
-    # anything else (a UUID primary key) as its text, not its repr.
-    if uid is None:
-        uid = ""
-    elif type(uid) is not str and type(uid) is not int:
-        uid = uid if isinstance(uid, (str, int)) else str(uid)
-    # The HTTP status sent, as python-dockerflow's ASGI middleware logs it:
-    # errno alone can't tell a 302 from a 200.
-    code = 500 if status is None and raised else status
-    fields: dict[str, Any] = {
-        "errno": errno_for(status, raised),
-        "code": code,
-        "agent": agent or "",
-        "lang": lang or "",
-        "method": method,
-        "path": path,
-        "uid": uid,
-    }
-    if code is None:  # no response (a test calling process_response bare)
-        del fields["code"]
-    if rid is not None:
-        fields["rid"] = rid
-    if started is not None:  # whole milliseconds since then
-        fields["t"] = int((_perf_counter() - started) * 1000)
-    if querystring is not None:
-        # Readable as python-dockerflow logs it: "q=café", not "q=caf%C3%A9".
-        fields["querystring"] = unquote(querystring)
-    return fields
+    return _Given(rid, started).fields(**request)
 
 
 _USUAL = ("errno", "code", "agent", "lang", "method", "path", "uid", "rid", "t")

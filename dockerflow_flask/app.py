@@ -16,14 +16,15 @@ from typing import Any
 import flask
 from werkzeug.exceptions import InternalServerError
 
-from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
-from dockerflow.endpoints import Reply
+from dockerflow.endpoints import ENDPOINTS, HEARTBEAT, Endpoint
 from dockerflow.extension import DockerflowExtension
-from dockerflow.logging import validate_request_id
+from dockerflow.flows import EndpointRequest
 from dockerflow.options import Options, apply_defaults, read_options_cached
+from dockerflow.replies import Reply
+from dockerflow.requestid import accept_request_id
 from dockerflow.scope import RequestScope, environ_key
-from dockerflow.version import get_version, loader_for
+from dockerflow.version import get_version
 
 from . import checks as builtin_checks
 from .signals import heartbeat_failed, heartbeat_passed
@@ -87,7 +88,12 @@ class Dockerflow(DockerflowExtension):
             self.init_app(app)
 
     def init_app(self, app: flask.Flask) -> None:
-        """Add the endpoints, request hooks and config defaults to ``app``."""
+        """Add the endpoints, request hooks and config defaults to ``app``, once."""
+        if "dockerflow" in app.extensions:
+            raise RuntimeError(
+                f"Dockerflow is already set up on the Flask app {app.name!r}: "
+                "call init_app (or Dockerflow(app)) once per app."
+            )
         apply_defaults(app.config)
         # A bad value fails at startup, not on a request.
         read_options_cached(app.config)
@@ -97,15 +103,11 @@ class Dockerflow(DockerflowExtension):
         app.extensions["dockerflow"] = DockerflowState(self, os.fspath(root))
         self.warn_if_no_version_file(root)
         bp = flask.Blueprint("dockerflow", __name__)
-        for path, view in (
-            ("/__version__", self._version_view),
-            ("/__heartbeat__", self._heartbeat_view),
-            ("/__lbheartbeat__", self._lbheartbeat_view),
-            ("/__error__", self._error_view),
-        ):
-            for rule in (path, path + "/"):
+        for endpoint in ENDPOINTS:
+            view = functools.partial(self._serve, endpoint)
+            for rule in endpoint.paths:
                 bp.add_url_rule(
-                    rule, path.strip("_/"), view, methods=_METHODS,
+                    rule, endpoint.name, view, methods=_METHODS,
                     provide_automatic_options=False,
                 )  # fmt: skip
         bp.before_app_request(self._before_request)
@@ -125,7 +127,7 @@ class Dockerflow(DockerflowExtension):
     def _before_request(self) -> None:
         g = flask.g._get_current_object()  # type: ignore[attr-defined]
         options = self._options()  # once per request: kept on the scope
-        chosen = validate_request_id(g.get("request_id"))  # the app set one
+        chosen = accept_request_id(g.get("request_id"))  # the app set one
         # Read from the WSGI environ, not parsed headers: a header sent twice
         # arrives joined by a comma, never part of a safe id, so it is replaced.
         environ = flask.request.environ
@@ -197,30 +199,6 @@ class Dockerflow(DockerflowExtension):
 
     # -- views --------------------------------------------------------------
 
-    @staticmethod
-    def _response(reply: Reply) -> flask.Response:
-        method = flask.request.method
-        return flask.Response(
-            reply.content(method), status=reply.status, headers=dict(reply.headers)
-        )
-
-    def _version_view(self) -> flask.Response:
-        state: DockerflowState = flask.current_app.extensions["dockerflow"]
-        load = lambda: loader_for(self._version_callback)(state.version_path)  # noqa: E731
-        path = self.version_file(state.version_path)
-        return self._response(flows.version(flask.request.method, load, path))
-
-    def _error_view(self) -> flask.Response:
-        caller = flows.Caller(
-            flask.request.headers.get("Authorization"), flask.current_app.debug
-        )
-        return self._response(
-            flows.error(flask.request.method, caller, self._options())
-        )
-
-    def _lbheartbeat_view(self) -> flask.Response:
-        return self._response(flows.lbheartbeat(flask.request.method))
-
     def run_checks(self, app: flask.Flask | None = None) -> HeartbeatResult:
         """Run ``app``'s checks (default: the current app's) as the heartbeat does."""
         app = app or flask.current_app._get_current_object()  # type: ignore[attr-defined]
@@ -230,25 +208,39 @@ class Dockerflow(DockerflowExtension):
         wrap = functools.partial(in_app_context, app)
         return self.engine.run(**self.run_options(options, (self.registry, app), wrap))
 
-    def _heartbeat_view(self) -> flask.Response:
-        app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
-        options = self._options()
-
-        def notify(result: HeartbeatResult) -> None:
-            signal = heartbeat_passed if result.passed else heartbeat_failed
-            signal.send(app, level=result.level, result=result)
-
-        caller = flows.Caller(
-            authorization=flask.request.headers.get("Authorization"), debug=app.debug
-        )
-        reply = flows.heartbeat(
-            flask.request.method,
-            caller,
-            options,
-            lambda: self._run(app, options),
-            notify,
-        )
-        response = self._response(reply)
-        if reply.status >= 500:
+    def _serve(self, endpoint: Endpoint) -> flask.Response:
+        reply: Reply = endpoint.flow(_Request(self, self._options()))
+        content = reply.content(flask.request.method)
+        response = flask.Response(content, reply.status, dict(reply.headers))
+        if endpoint is HEARTBEAT and reply.status >= 500:
             raise HeartbeatFailure(response=response)
         return response
+
+
+class _Request(EndpointRequest):
+    """A Flask request, as the core's endpoint flows ask about it."""
+
+    def __init__(self, extension: Dockerflow, options: Options) -> None:
+        super().__init__(flask.request.method, options)
+        self.extension = extension
+        self.app: flask.Flask = flask.current_app._get_current_object()  # type: ignore[attr-defined]
+        self.root: str = self.app.extensions["dockerflow"].version_path
+
+    def header(self, name: str) -> str | None:
+        return flask.request.headers.get(name)
+
+    def debug(self) -> bool:
+        return self.app.debug
+
+    def load_version(self) -> Any:
+        return self.extension.version_loader()(self.root)
+
+    def version_file(self) -> str | None:
+        return self.extension.version_file(self.root)
+
+    def run_checks(self) -> HeartbeatResult:
+        return self.extension._run(self.app, self.options)
+
+    def send(self, passed: bool, result: HeartbeatResult) -> None:
+        signal = heartbeat_passed if passed else heartbeat_failed
+        signal.send(self.app, level=result.level, result=result)

@@ -5,19 +5,17 @@ and the per-request lookups that need Flask's globals (the user id).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import flask
 
+import dockerflow.extension
 from dockerflow.checks.engine import CheckFn, is_async_check
 
 try:
     from flask_login import current_user
 except ImportError:  # pragma: no cover - Flask-Login is optional
     current_user = None
-
-if TYPE_CHECKING:
-    from .app import Dockerflow
 
 
 def in_app_context(app: flask.Flask, fn: CheckFn) -> CheckFn:
@@ -44,7 +42,9 @@ class DockerflowState:
     python-dockerflow, which stored the extension itself there, still works.
     """
 
-    def __init__(self, extension: Dockerflow, version_path: str) -> None:
+    def __init__(
+        self, extension: dockerflow.extension.DockerflowExtension, version_path: str
+    ) -> None:
         self.extension = extension
         self.version_path = version_path
 

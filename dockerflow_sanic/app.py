@@ -7,7 +7,6 @@ It only translates Sanic's request, config and signal idioms into calls on
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from typing import Any
@@ -15,14 +14,15 @@ from typing import Any
 from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
-from dockerflow import flows
-from dockerflow.checks import is_async_check
-from dockerflow.endpoints import Reply
+from dockerflow.checks import HeartbeatResult, is_async_check
+from dockerflow.endpoints import ENDPOINTS, Endpoint
 from dockerflow.extension import DockerflowExtension
-from dockerflow.logging import get_or_generate_request_id
+from dockerflow.flows import EndpointRequest
 from dockerflow.options import Options, apply_defaults, read_options_cached
+from dockerflow.replies import Reply
+from dockerflow.requestid import only_value
 from dockerflow.scope import RequestScope
-from dockerflow.version import get_version_async, loader_for
+from dockerflow.version import get_version_async
 
 from . import checks, signals
 from .conf import is_debug
@@ -75,15 +75,13 @@ class Dockerflow(DockerflowExtension):
     def init_app(self, app: Sanic) -> None:
         """Add the Dockerflow routes, middleware and signals to ``app``."""
         apply_defaults(app.config)
-        for path, view in (
-            ("/__version__", self._version_view),
-            ("/__heartbeat__", self._heartbeat_view),
-            ("/__lbheartbeat__", self._lbheartbeat_view),
-            ("/__error__", self._error_view),
-        ):
-            name = f"dockerflow.{path.strip('_/')}"
+        for endpoint in ENDPOINTS:
             app.add_route(
-                view, path, methods=ROUTE_METHODS, name=name, strict_slashes=False
+                self._view(endpoint),
+                endpoint.path,
+                methods=ROUTE_METHODS,
+                name=f"dockerflow.{endpoint.name}",
+                strict_slashes=False,
             )
         app.register_middleware(self._open, "request", priority=MIDDLEWARE_PRIORITY)
         app.register_middleware(self._close, "response", priority=MIDDLEWARE_PRIORITY)
@@ -114,9 +112,8 @@ class Dockerflow(DockerflowExtension):
         ctx = request.ctx
         if getattr(ctx, "dockerflow_scope", None) is None:
             options = self._options(request)  # once per request: kept on the scope
-            header = options.request_id_header
-            rid = get_or_generate_request_id(request.headers, header)  # one rule
-            scope = ctx.dockerflow_scope = RequestScope(rid, options)
+            given = only_value(request.headers, options.request_id_header)
+            scope = ctx.dockerflow_scope = RequestScope(given, options)
             # python-dockerflow's names for the id and the arrival time.
             ctx.id = scope.rid
             ctx.start_timestamp = time.time()
@@ -174,65 +171,66 @@ class Dockerflow(DockerflowExtension):
 
     # -- views --------------------------------------------------------------
 
-    @staticmethod
-    def _respond(request: Request, reply: Reply) -> HTTPResponse:
-        headers = dict(reply.headers)
-        content_type = headers.pop("Content-Type", "application/json")
-        return HTTPResponse(
-            reply.content(request.method),
-            status=reply.status,
-            headers=headers,
-            content_type=content_type,
+    def _view(self, endpoint: Endpoint) -> Any:
+        async def view(request: Request) -> HTTPResponse:
+            asked = _Request(self, request, self._options(request))
+            reply: Reply = await endpoint.flow_async(asked)
+            headers = dict(reply.headers)
+            content_type = headers.pop("Content-Type", "application/json")
+            return HTTPResponse(
+                reply.content(request.method),
+                status=reply.status,
+                headers=headers,
+                content_type=content_type,
+            )
+
+        return view
+
+
+class _Request(EndpointRequest):
+    """A Sanic request, as the core's endpoint flows ask about it."""
+
+    def __init__(
+        self, extension: Dockerflow, request: Request, options: Options
+    ) -> None:
+        super().__init__(request.method, options)
+        self.extension = extension
+        self.request = request
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    def debug(self) -> bool:
+        return is_debug(self.request.app)
+
+    def load_version(self) -> Any:
+        callback, root = self.extension.version_loader(), self.extension.version_path
+        if is_async_check(callback):
+            return callback(root)
+        # A plain function reads files: keep it off the event loop.
+        return asyncio.to_thread(callback, root)
+
+    def version_file(self) -> str | None:
+        return self.extension.version_file(self.extension.version_path)
+
+    def run_checks(self) -> Any:
+        extension = self.extension
+        run_options = extension.run_options(
+            self.options, extension.registry, lambda fn: fn
         )
+        return extension.engine.run_async(**run_options)
 
-    async def _version_view(self, request: Request) -> HTTPResponse:
-        callback = loader_for(self._version_callback)
-
-        def load() -> Any:
-            if is_async_check(callback):
-                return callback(self.version_path)
-            # A plain function reads files: keep it off the event loop.
-            return asyncio.to_thread(callback, self.version_path)
-
-        path = self.version_file(self.version_path)
-        reply = await flows.version_async(request.method, load, path)
-        return self._respond(request, reply)
-
-    async def _error_view(self, request: Request) -> HTTPResponse:
-        caller = flows.Caller(
-            request.headers.get("Authorization"), is_debug(request.app)
-        )
-        reply = flows.error(request.method, caller, self._options(request))
-        return self._respond(request, reply)
+    async def send(self, passed: bool, result: HeartbeatResult) -> None:
+        event = signals.HEARTBEAT_PASSED if passed else signals.HEARTBEAT_FAILED
+        context = {"level": result.level, "result": result}
+        task = await self.request.app.dispatch(event, context=context)
+        if isinstance(task, asyncio.Future):  # dispatched in the background
+            task.add_done_callback(self._receiver_failed)
 
     def _receiver_failed(self, task: asyncio.Future) -> None:
         # Sanic itself reports a receiver's exception only in debug mode.
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
-            self.logger.error("A heartbeat signal receiver raised", exc_info=exc)
-
-    async def _lbheartbeat_view(self, request: Request) -> HTTPResponse:
-        return self._respond(request, flows.lbheartbeat(request.method))
-
-    async def _heartbeat_view(self, request: Request) -> HTTPResponse:
-        options = self._options(request)
-        run_options = self.run_options(options, self.registry, lambda fn: fn)
-        run = functools.partial(self.engine.run_async, **run_options)
-
-        async def notify(result: Any) -> None:
-            event = (
-                signals.HEARTBEAT_PASSED if result.passed else signals.HEARTBEAT_FAILED
+            self.extension.logger.error(
+                "A heartbeat signal receiver raised", exc_info=exc
             )
-            context = {"level": result.level, "result": result}
-            task = await request.app.dispatch(event, context=context)
-            if isinstance(task, asyncio.Future):  # dispatched in the background
-                task.add_done_callback(self._receiver_failed)
-
-        caller = flows.Caller(
-            authorization=request.headers.get("Authorization"),
-            debug=is_debug(request.app),
-        )
-        reply = await flows.heartbeat_async(
-            request.method, caller, options, run, notify
-        )
-        return self._respond(request, reply)

@@ -1,18 +1,17 @@
 """Built-in Sanic checks: Redis through redis.asyncio, sanic-redis or redis-py.
 
-Custom checks return the messages of :mod:`dockerflow.checks` (``Error``,
-``Warning``...), as python-dockerflow's ``dockerflow.sanic.checks`` also does.
+Only finding a ``SanicRedis``'s client is Sanic's; the PING is the core's
+(:mod:`dockerflow.checks.services`). Custom checks return the messages of
+:mod:`dockerflow.checks` (``Error``, ``Warning``...), as python-dockerflow's
+``dockerflow.sanic.checks`` also does.
 """
 
 from __future__ import annotations
 
-from inspect import isawaitable
 from typing import Any
 
 from dockerflow import health
-from dockerflow.checks import CheckMessage, Error
-from dockerflow.checks.services import check_redis_connected as _check_blocking
-from dockerflow.checks.services import redis_messages
+from dockerflow.checks import CheckMessage, Error, services
 
 __all__ = [
     "check_redis_connected",
@@ -56,19 +55,6 @@ def redis_client(redis: Any, app: Any = None) -> Any:
     return client
 
 
-def _missing_redis() -> list[CheckMessage] | None:
-    try:
-        import redis  # noqa: F401
-    except ImportError:  # pragma: no cover - redis is optional
-        return [
-            Error(
-                "The Redis check needs redis-py: pip install redis",
-                id=health.ERROR_MISSING_REDIS_CLIENT,
-            )
-        ]
-    return None
-
-
 async def check_redis_connected(redis: Any, app: Any = None) -> list[CheckMessage]:
     """PING Redis through a redis.asyncio client or a ``SanicRedis``.
 
@@ -80,9 +66,6 @@ async def check_redis_connected(redis: Any, app: Any = None) -> list[CheckMessag
     A refused connection is E004, a Redis error E010, a reply other than
     PONG E007. A hung server is cut off by the heartbeat's check timeout.
     """
-    missing = _missing_redis()
-    if missing:  # pragma: no cover - redis is optional
-        return missing
     client = redis_client(redis, app)
     if client is None:
         return [
@@ -91,15 +74,9 @@ async def check_redis_connected(redis: Any, app: Any = None) -> list[CheckMessag
                 id=health.ERROR_MISCONFIGURED_REDIS,
             )
         ]
-    try:
-        result = client.ping()
-        if isawaitable(result):
-            result = await result
-    except Exception as exc:
-        return redis_messages(exc=exc)
-    return redis_messages(result)
+    return await services.check_redis_connected_async(client)
 
 
 #: The same check for a blocking ``redis.Redis`` client. The extension registers
 #: it for blocking clients, so the ping runs on a worker thread.
-check_redis_connected_sync = _check_blocking
+check_redis_connected_sync = services.check_redis_connected

@@ -87,6 +87,12 @@ class FaultProxy:
             self._held.clear()
 
     @property
+    def relaying(self) -> int:
+        """Connections open and passing traffic (each counted once, both ends)."""
+        with self._lock:
+            return len(self._pairs) // 2
+
+    @property
     def held(self) -> int:
         """Client connections accepted and left unanswered, still open."""
         with self._lock:

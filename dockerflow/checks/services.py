@@ -1,6 +1,9 @@
 """Checks of backing services that any framework's app can use: SQLAlchemy,
-Alembic and Redis. Each imports its library when it runs, so a missing
-library is an error message saying what to install, never an ImportError.
+Alembic and Redis, each probed by one function here (Redis twice: blocking and
+asyncio). Adapters only find the client and call these.
+
+Each imports its library when it runs, so a missing library is an error
+message saying what to install (``missing()``), never an ImportError.
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ from .workers import current_timeout
 PONGS = (True, b"PONG", "PONG")
 
 
-def missing(package: str, msg_id: str) -> list[Any]:
-    """The error of a check whose library is not installed."""
-    return [Error(f"{package} is not installed: pip install {package}", id=msg_id)]
+def missing(package: str, msg_id: str, extra: str | None = None) -> list[Any]:
+    """The error of a check whose library is not installed: the one wording
+    for every framework, naming the dockerflow-kit ``extra`` that brings it."""
+    msg = f"{package} is not installed: pip install {package}"
+    if extra is not None:
+        msg += f" (the {extra} extra of dockerflow-kit brings it)"
+    return [Error(msg, id=msg_id)]
 
 
 def check_database_connected(db: Any) -> list[Any]:
@@ -80,8 +87,7 @@ def check_alembic(
             context = MigrationContext.configure(connection, opts=opts)
             db_heads = set(context.get_current_heads())
     except SQLAlchemyError as exc:
-        msg = f"Can't connect to database to check migrations: {exc}"
-        return [Info(msg, id=health.INFO_CANT_CHECK_MIGRATIONS)]
+        return [cant_check_migrations(str(exc))]
     if db_heads == set(script.get_heads()):
         return []
     return [
@@ -89,6 +95,13 @@ def check_alembic(
             _unapplied_message(script, db_heads), id=health.WARNING_UNAPPLIED_MIGRATION
         )
     ]
+
+
+def cant_check_migrations(reason: str) -> Any:
+    """I001, in the words of every framework's migrations check: the database
+    check reports an unreachable database already."""
+    msg = f"Can't connect to database to check migrations: {reason}"
+    return Info(msg, id=health.INFO_CANT_CHECK_MIGRATIONS)
 
 
 def _unapplied_message(script: Any, db_heads: set[str]) -> str:
@@ -162,14 +175,28 @@ def ping_redis(redis: Any, client: Any, timeout: float | None = None) -> Any:
         connection.disconnect()
 
 
-def check_redis_connected(client: Any) -> list[Any]:
-    """Send ``PING`` with a blocking client: redis-py's, or a Flask-Redis object."""
+def redis_missing(extra: str | None = None) -> list[Any]:
+    """E005 when redis-py can't be imported, else no message."""
     try:
-        import redis
+        import redis  # noqa: F401
     except ImportError:
-        return missing("redis", health.ERROR_MISSING_REDIS_CLIENT)
+        return missing("redis", health.ERROR_MISSING_REDIS_CLIENT, extra)
+    return []
+
+
+def check_redis_connected(client: Any, timeout: float | None = None) -> list[Any]:
+    """Send ``PING`` with a blocking client: redis-py's, or a Flask-Redis object.
+
+    ``timeout`` bounds the PING when this runs outside a heartbeat check
+    (``manage.py check``, say); inside one, the check's own timeout does.
+    """
+    absent = redis_missing()
+    if absent:
+        return absent
+    import redis
+
     try:
-        result = ping_redis(redis, client)
+        result = ping_redis(redis, client, timeout)
     except Exception as exc:
         return redis_messages(exc=exc)
     if inspect.isawaitable(result):
@@ -178,4 +205,20 @@ def check_redis_connected(client: Any) -> list[Any]:
         getattr(result, "close", lambda: None)()
         msg = "The Redis client is asynchronous; this check needs a blocking client"
         return [Error(msg, id=health.ERROR_MISCONFIGURED_REDIS)]
+    return redis_messages(result)
+
+
+async def check_redis_connected_async(client: Any) -> list[Any]:
+    """Send ``PING`` with a redis.asyncio client (a blocking one works too,
+    on the event loop). A hung Redis is cut off by the check's timeout,
+    which cancels the await."""
+    absent = redis_missing()
+    if absent:
+        return absent
+    try:
+        result = client.ping()
+        if inspect.isawaitable(result):
+            result = await result
+    except Exception as exc:
+        return redis_messages(exc=exc)
     return redis_messages(result)

@@ -15,8 +15,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 from dockerflow import health
-from dockerflow.checks import level_to_text
-from dockerflow.checks.services import ping_redis
+from dockerflow.checks import level_to_text, services
 
 from .conf import conf
 
@@ -114,12 +113,7 @@ def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
         applied = loader.applied_migrations or {}
         nodes = list(loader.graph.nodes.items())
     except Exception as exc:
-        return [
-            checks.Info(
-                f"Can't connect to database to check migrations: {_describe(exc)}",
-                id=health.INFO_CANT_CHECK_MIGRATIONS,
-            )
-        ]
+        return _as_django([services.cant_check_migrations(_describe(exc))])
     labels = (
         {app.label for app in app_configs} if app_configs else set(loader.migrated_apps)
     )
@@ -134,60 +128,52 @@ def check_migrations_applied(app_configs: Any, **kwargs: Any) -> list[Any]:
 
 @_tagged("caches", "redis")
 def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
-    """PING the django-redis ``default`` connection."""
+    """PING the django-redis ``default`` connection with the core's probe."""
     # Looked up on every run, as python-dockerflow does, so a test that
     # patches django_redis.get_redis_connection reaches this check.
     try:
         import django_redis
-        import redis
     except ImportError:
-        return [
-            checks.Error(
-                "Redis client not available: install redis and django-redis "
-                "(the django-redis extra of dockerflow-kit brings both)",
-                id=health.ERROR_MISSING_REDIS_CLIENT,
-            )
-        ]
+        missing = services.missing(
+            "django-redis", health.ERROR_MISSING_REDIS_CLIENT, extra="django-redis"
+        )
+        return _as_django(missing)
     try:
         client = django_redis.get_redis_connection("default")
-    except (ImproperlyConfigured, KeyError, ValueError) as exc:
-        return [
-            checks.Error(
-                f"Redis misconfigured: {_describe(exc)}",
-                id=health.ERROR_MISCONFIGURED_REDIS,
-            )
-        ]
-    except NotImplementedError as exc:
-        return [
-            checks.Error(
-                f"Redis client not available: {_describe(exc)}",
-                id=health.ERROR_MISSING_REDIS_CLIENT,
-            )
-        ]
     except Exception as exc:
-        return [
-            checks.Error(
-                f"Could not connect to redis: {_describe(exc)}",
-                id=health.ERROR_CANNOT_CONNECT_REDIS,
-            )
-        ]
+        return [_lookup_error(exc)]
     try:
-        answer = ping_redis(redis, client, conf.options.timeout)
-    except Exception as exc:
-        return [
-            checks.Error(
-                f"Could not connect to redis: {_describe(exc)}",
-                id=health.ERROR_CANNOT_CONNECT_REDIS,
-            )
-        ]
-    if answer not in (True, b"PONG", "PONG"):
-        return [
-            checks.Error(
-                f"Redis ping failed: answered {answer!r}",
-                id=health.ERROR_REDIS_PING_FAILED,
-            )
-        ]
-    return []
+        return _as_django(services.check_redis_connected(client, conf.options.timeout))
+    except Exception as exc:  # not redis-py's; Django's checks never raise
+        return [_redis_error(exc, health.ERROR_CANNOT_CONNECT_REDIS)]
+
+
+def _lookup_error(exc: Exception) -> Any:
+    """What django-redis raising while finding the connection means."""
+    if isinstance(exc, (ImproperlyConfigured, KeyError, ValueError)):
+        return _redis_error(
+            exc, health.ERROR_MISCONFIGURED_REDIS, "Redis misconfigured"
+        )
+    if isinstance(exc, NotImplementedError):  # not a django-redis cache
+        return _redis_error(
+            exc, health.ERROR_MISSING_REDIS_CLIENT, "Redis client not available"
+        )
+    return _redis_error(exc, health.ERROR_CANNOT_CONNECT_REDIS)
+
+
+def _redis_error(
+    exc: BaseException, msg_id: str, what: str = "Could not connect to redis"
+) -> Any:
+    return checks.Error(f"{what}: {_describe(exc)}", id=msg_id)
+
+
+def _as_django(messages: list[Any]) -> list[Any]:
+    """The core's messages as ``django.core.checks`` ones, which Django's
+    check framework and ``manage.py check`` expect."""
+    return [
+        checks.CheckMessage(m.level, m.msg, hint=m.hint, obj=m.obj, id=m.id)
+        for m in messages
+    ]
 
 
 @_tagged("caches")

@@ -132,14 +132,17 @@ DATABASE_CHECK = "check_database_connected"
 
 def database_answers(result: HeartbeatResult | None = None) -> bool:
     """Whether the database answered ``result``'s database check; with no
-    such check in it (or no result), the check run now, under its timeout.
+    such check in it, no result, or a cached one (which says how the
+    database was, not how it is), the check run afresh, under its timeout.
 
     Asked before a lookup that would fail on a database that refuses, or
     hold the worker on one that hangs.
     """
-    checks = [c for c in result or () if c.name.endswith(DATABASE_CHECK)]
+    fresh = result is not None and not result.cached
+    checks = [c for c in result or () if fresh and c.name.endswith(DATABASE_CHECK)]
     if not checks:
-        checks = list(run([(DATABASE_CHECK, _bind(check_database_connected))]))
+        probe = [(DATABASE_CHECK, _bind(check_database_connected))]
+        checks = list(run(probe, cached=False))
     return not any(check.failed for check in checks)
 
 

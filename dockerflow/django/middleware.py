@@ -18,11 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import ResponseHeaders
 from django.utils.functional import LazyObject, empty
 
-from dockerflow import endpoints
-from dockerflow.endpoints import PATHS
+from dockerflow.endpoints import ENDPOINTS, ERROR, LBHEARTBEAT
 from dockerflow.options import Options
 from dockerflow.scope import RequestScope, environ_key
-from dockerflow.summary import summary_fields, summary_logger
+from dockerflow.summary import summary_logger
 
 from . import probe, views
 from .conf import conf
@@ -38,14 +37,18 @@ _RAISED = "_dockerflow_raised"
 _time = time.time
 
 
-_VIEWS = {
-    "version": (views.version, views.version_async),
-    "heartbeat": (views.heartbeat, views.heartbeat_async),
-    "lbheartbeat": (probe.lbheartbeat, probe.lbheartbeat_async),
-}
-#: Each Dockerflow path's views, sync and async, by request.path_info.
+# The endpoints the middleware serves itself: every row of the table but
+# /__error__, which only the URLconf serves (see urls.py), and the load
+# balancer's probe as probe.py answers it.
+_VIEWS = dict(views.VIEWS)
+_VIEWS[LBHEARTBEAT.name] = (probe.lbheartbeat, probe.lbheartbeat_async)
+del _VIEWS[ERROR.name]
+#: Each of those endpoints' views, sync and async, by request.path_info.
 _BY_PATH = {
-    path: _VIEWS[name] for path in PATHS if (name := endpoints.endpoint_for(path))
+    path: _VIEWS[row.name]
+    for row in ENDPOINTS
+    if row.name in _VIEWS
+    for path in row.paths
 }
 _SYNC_VIEWS = {path: pair[0] for path, pair in _BY_PATH.items()}
 _ASYNC_VIEWS = {path: pair[1] for path, pair in _BY_PATH.items()}
@@ -185,15 +188,14 @@ class DockerflowMiddleware:
             and getattr(user, "is_authenticated", False)
             else ""
         )
-        fields = summary_fields(
+        fields = scope.fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
             uid=uid,
-            rid=scope.rid,
             # An app that removed the arrival time gets a record without "t".
-            started=scope.started if "_start_timestamp" in attrs else None,
+            timed="_start_timestamp" in attrs,
             status=status,
             raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")

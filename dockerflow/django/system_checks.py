@@ -15,6 +15,7 @@ from django.core.checks import Error, Warning
 from django.utils.module_loading import import_string
 
 from dockerflow.checks.workers import MAX_ATTEMPTS
+from dockerflow.endpoints import VERSION
 from dockerflow.version import VersionFileError, get_version
 
 from .conf import DEFAULT_VERSION_CALLBACK, conf
@@ -44,7 +45,7 @@ def _check_version() -> list[Any]:
     if conf.BASE_DIR is None:
         return [
             Warning(
-                "The BASE_DIR setting is not set, so /__version__ has no "
+                f"The BASE_DIR setting is not set, so {VERSION.path} has no "
                 "version.json to serve.",
                 hint="Set BASE_DIR to the directory that holds version.json.",
                 id="dockerflow.W001",
@@ -64,7 +65,7 @@ def _check_version() -> list[Any]:
         return [
             Warning(
                 f"There is no version.json in BASE_DIR ({conf.BASE_DIR}), so "
-                "/__version__ answers 404.",
+                f"{VERSION.path} answers 404.",
                 hint="Write version.json during the build; see the Dockerflow "
                 "version object spec.",
                 id="dockerflow.W002",

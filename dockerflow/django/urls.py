@@ -1,23 +1,30 @@
-"""URL patterns for the three endpoints, with or without a trailing slash.
+"""URL patterns for the Dockerflow endpoints, with or without a trailing slash.
 
 Include them at the root: ``path("", include("dockerflow.django.urls"))``.
+One pattern per row of :data:`dockerflow.endpoints.ENDPOINTS`.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.urls import re_path
+
+from dockerflow.endpoints import ENDPOINTS, Endpoint
 
 from . import views
 
 app_name = "dockerflow"
 
-# "(?:/)?" rather than "/?": the same match, but OpenAPI schema generators
-# render it as "/__version__", the path Dockerflow documents.
+
+def _pattern(endpoint: Endpoint) -> str:
+    # "(?:/)?" rather than "/?": the same match, but OpenAPI schema generators
+    # render it as the path Dockerflow documents, without the slash.
+    return f"^{re.escape(endpoint.path.lstrip('/'))}(?:/)?$"
+
+
+# /__error__ is served through the URLconf only, so the raised error takes
+# Django's own path: process_exception, got_request_exception (Sentry), a 500.
 urlpatterns = [
-    re_path(r"^__version__(?:/)?$", views.version, name="version"),
-    re_path(r"^__heartbeat__(?:/)?$", views.heartbeat, name="heartbeat"),
-    re_path(r"^__lbheartbeat__(?:/)?$", views.lbheartbeat, name="lbheartbeat"),
-    # Served through the URLconf only, so the raised error takes Django's own
-    # path: process_exception, got_request_exception (Sentry), a 500 page.
-    re_path(r"^__error__(?:/)?$", views.error, name="error"),
+    re_path(_pattern(row), views.VIEWS[row.name][0], name=row.name) for row in ENDPOINTS
 ]

@@ -1,5 +1,7 @@
-"""The three Dockerflow views, at the seed's names: each reads the request and
-settings into one call on :mod:`dockerflow.flows` and returns its reply.
+"""The Dockerflow views, one per row of the core's endpoint table, at the seed's
+names: each reads the Django request and settings into the
+:class:`~dockerflow.flows.EndpointRequest` its row's flow asks, and returns
+the reply as an HttpResponse.
 
 The ``*_async`` twins serve the middleware's async path without blocking the loop.
 """
@@ -7,9 +9,9 @@ The ``*_async`` twins serve the middleware's async path without blocking the loo
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import os
+from collections.abc import Awaitable, Callable
 from importlib import import_module
 from typing import Any
 
@@ -22,7 +24,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
-from dockerflow.endpoints import Reply
+from dockerflow.endpoints import (
+    ENDPOINTS,
+    ERROR,
+    HEARTBEAT,
+    LBHEARTBEAT,
+    VERSION,
+    Endpoint,
+)
+from dockerflow.flows import EndpointRequest
+from dockerflow.replies import Reply
+from dockerflow.scope import environ_key
 from dockerflow.version import get_version, loader_for, looked_at
 
 from .conf import DEFAULT_VERSION_CALLBACK, conf
@@ -51,10 +63,6 @@ def to_response(reply: Reply, method: str) -> HttpResponse:
     return response
 
 
-def _method(request: HttpRequest) -> str:
-    return request.method or "GET"
-
-
 def _load_version() -> Any:
     callback = conf.VERSION_CALLBACK
     func = import_string(callback) if isinstance(callback, str) else callback
@@ -74,31 +82,6 @@ def _version_path() -> str | None:
     ):
         return None
     return looked_at(get_version, root)
-
-
-@csrf_exempt  # so other methods get 405, not a CSRF 403
-def version(request: HttpRequest) -> HttpResponse:
-    """The contents of BASE_DIR/version.json: 404 if missing, 500 if invalid."""
-    method = _method(request)
-    return to_response(flows.version(method, _load_version, _version_path()), method)
-
-
-async def version_async(request: HttpRequest) -> HttpResponse:
-    method = _method(request)
-    load = lambda: asyncio.to_thread(_load_version)  # noqa: E731
-    reply = await flows.version_async(method, load, _version_path())
-    return to_response(reply, method)
-
-
-@csrf_exempt
-def lbheartbeat(request: HttpRequest) -> HttpResponse:
-    """200 for the load balancer: the process is up. Touches no backing service."""
-    method = _method(request)
-    return to_response(flows.lbheartbeat(method), method)
-
-
-async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
-    return lbheartbeat(request)  # no I/O: fine on the event loop
 
 
 def _session_key(request: HttpRequest) -> str | None:
@@ -130,49 +113,104 @@ def _is_staff(request: HttpRequest, result: HeartbeatResult | None = None) -> bo
     return bool(getattr(_user(request), "is_staff", False))
 
 
-def _caller(request: HttpRequest) -> flows.Caller:
-    return flows.Caller(
-        authorization=request.META.get("HTTP_AUTHORIZATION"),
-        debug=conf.DEBUG,
-        is_staff=functools.partial(_is_staff, request),
-    )
+class _Request(EndpointRequest):
+    """A Django request, as the core's endpoint flows ask about it."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__(request.method or "GET", conf.options)
+        self.request = request
+        self.is_staff = functools.partial(_is_staff, request)
+
+    def header(self, name: str) -> str | None:
+        value: str | None = self.request.META.get(environ_key(name))
+        return value
+
+    def debug(self) -> bool:
+        return bool(conf.DEBUG)
+
+    def load_version(self) -> Any:
+        return _load_version()
+
+    def version_file(self) -> str | None:
+        return _version_path()
+
+    def run_checks(self) -> Any:
+        return run_heartbeat()
+
+    def send(self, passed: bool, result: HeartbeatResult) -> Any:
+        send_heartbeat_signal(heartbeat, result)
 
 
-def _notify(result: HeartbeatResult) -> None:
-    send_heartbeat_signal(heartbeat, result)
+class _AsyncRequest(_Request):
+    """The same on an event loop: file reads, checks, receivers and the staff
+    lookup (which may touch the database) run off the loop."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__(request)
+        staff = closing_sync_to_async(_is_staff)
+        self.is_staff = lambda result: staff(request, result)
+
+    def load_version(self) -> Any:
+        return asyncio.to_thread(_load_version)
+
+    def run_checks(self) -> Any:
+        return run_heartbeat_async()
+
+    def send(self, passed: bool, result: HeartbeatResult) -> Any:
+        return closing_sync_to_async(send_heartbeat_signal)(heartbeat, result)
+
+
+def view_of(endpoint: Endpoint) -> Callable[[HttpRequest], HttpResponse]:
+    """The Django view of one row of :data:`dockerflow.endpoints.ENDPOINTS`."""
+
+    @csrf_exempt  # so other methods get 405, not a CSRF 403
+    def view(request: HttpRequest) -> HttpResponse:
+        asked = _Request(request)
+        return to_response(endpoint.flow(asked), asked.method)
+
+    view.__name__ = view.__qualname__ = endpoint.name
+    return view
+
+
+def async_view_of(
+    endpoint: Endpoint,
+) -> Callable[[HttpRequest], Awaitable[HttpResponse]]:
+    """:func:`view_of` for the middleware's async path."""
+
+    async def view(request: HttpRequest) -> HttpResponse:
+        asked = _AsyncRequest(request)
+        return to_response(await endpoint.flow_async(asked), asked.method)
+
+    view.__name__ = view.__qualname__ = f"{endpoint.name}_async"
+    return view
+
+
+#: The views of each row of :data:`dockerflow.endpoints.ENDPOINTS`, sync
+#: and async, by name: a new row is served with no code here.
+VIEWS = {row.name: (view_of(row), async_view_of(row)) for row in ENDPOINTS}
 
 
 @csrf_exempt
-def error(request: HttpRequest) -> HttpResponse:
-    """Raise on purpose, to test error reporting (Sentry) end to end: only with
-    DOCKERFLOW_ERROR_ENDPOINT on, and for callers who may see heartbeat details."""
-    method = _method(request)
-    return to_response(flows.error(method, _caller(request), conf.options), method)
+def lbheartbeat(request: HttpRequest) -> HttpResponse:
+    """200 for the load balancer: the process is up. Touches no backing service.
+
+    The service's most frequent request, answered without reading the
+    options or building an :class:`~dockerflow.flows.EndpointRequest`.
+    """
+    method = request.method or "GET"
+    return to_response(flows.lbheartbeat(method), method)
 
 
-@csrf_exempt
-def heartbeat(request: HttpRequest) -> HttpResponse:
-    """Run DOCKERFLOW_CHECKS; 200 unless one reports an error or worse."""
-    method = _method(request)
-    reply = flows.heartbeat(
-        method, _caller(request), conf.options, run_heartbeat, _notify
-    )
-    return to_response(reply, method)
+async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
+    return lbheartbeat(request)  # no I/O: fine on the event loop
 
 
-async def heartbeat_async(request: HttpRequest) -> HttpResponse:
-    """:func:`heartbeat` for an event loop: checks run without blocking it."""
-    method = _method(request)
-    # Receivers and the staff lookup may touch the database: not on the loop.
-    staff = closing_sync_to_async(_is_staff)
-    caller = dataclasses.replace(
-        _caller(request), is_staff=lambda result: staff(request, result)
-    )
-    reply = await flows.heartbeat_async(
-        method,
-        caller,
-        conf.options,
-        run_heartbeat_async,
-        closing_sync_to_async(_notify),
-    )
-    return to_response(reply, method)
+VIEWS[LBHEARTBEAT.name] = (lbheartbeat, lbheartbeat_async)
+
+# The seed's names. version: BASE_DIR/version.json, 404 if missing, 500 if
+# invalid. heartbeat: DOCKERFLOW_CHECKS, 200 unless one reports an error or
+# worse. error: raises on purpose, to test error reporting (Sentry) end to
+# end, with DOCKERFLOW_ERROR_ENDPOINT on, for callers who may see details.
+version, version_async = VIEWS[VERSION.name]
+heartbeat, heartbeat_async = VIEWS[HEARTBEAT.name]
+error = VIEWS[ERROR.name][0]

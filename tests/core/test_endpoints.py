@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dockerflow import endpoints, summary
+from dockerflow import endpoints, replies, summary
 from dockerflow.checks import Error, HeartbeatEngine, Warning
 from dockerflow.version import VersionFileError, load_version
 
@@ -236,7 +236,7 @@ def test_version_file_sent_as_its_cached_body(
     def no_encoding(value: object) -> bytes:
         raise AssertionError("encoded again")
 
-    monkeypatch.setattr(endpoints, "encode_strict", no_encoding)
+    monkeypatch.setattr(replies, "encode_strict", no_encoding)
     reply = endpoints.version_reply(loaded)
     assert (reply.status, reply.content()) == (200, b'{"version":"1"}')
     assert reply.content() is loaded.body

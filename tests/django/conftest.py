@@ -6,16 +6,15 @@ so the SQLite pass neither runs nor skips them.
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.test import override_settings
 
 from dockerflow.django import heartbeat, history
+from dockerflow.django.admin import shared
 from dockerflow.logging import request_id_context
-from dockerflow.version import clear_cache
 
 from . import checks
 
@@ -34,7 +33,7 @@ def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
     history.recorder.reset()
     history.writer.reset()
-    clear_cache()
+    shared.pictures.clear()
     checks.calls.clear()
     checks.release.clear()
     yield
@@ -50,15 +49,6 @@ def history_on() -> Iterator[None]:
     """The history in its default mode; the test settings turn it off."""
     with override_settings(DOCKERFLOW_HISTORY="changes"):
         yield
-
-
-@pytest.fixture
-def summaries(
-    caplog: pytest.LogCaptureFixture,
-) -> Callable[[], list[logging.LogRecord]]:
-    """Call it to get the request.summary records logged so far."""
-    caplog.set_level(logging.DEBUG, logger="request.summary")
-    return lambda: [r for r in caplog.records if r.name == "request.summary"]
 
 
 def check_paths(*names: str) -> list[str]:

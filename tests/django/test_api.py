@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from dockerflow.django import history
 from dockerflow.django.history.aggregates import percentile
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun
+from tests.profiles import examples
 
 from .history_helpers import T0, at, run
 
@@ -332,7 +333,7 @@ def test_a_position_at_another_offset_pages_from_the_same_moment(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

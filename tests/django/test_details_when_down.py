@@ -115,3 +115,16 @@ async def test_async_a_failing_session_store_makes_the_caller_anonymous(
     response = await client.get("/__heartbeat__")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
     assert len(could_not_tell(caplog)) == 1
+
+
+@pytest.mark.django_db
+def test_a_cached_run_does_not_vouch_for_the_database_now() -> None:
+    # The heartbeat's cache may serve a run from before the database went
+    # down: its passing database check says nothing about the lookup to come.
+    from dockerflow.checks.results import CheckResult, HeartbeatResult
+    from dockerflow.django.heartbeat import database_answers
+
+    passed = CheckResult(name=DATABASE_CHECK)
+    with override_settings(**DATABASE_FAILING):
+        assert database_answers(HeartbeatResult(checks=(passed,)))
+        assert not database_answers(HeartbeatResult(checks=(passed,), cached=True))

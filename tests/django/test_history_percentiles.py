@@ -15,6 +15,7 @@ from dockerflow.django import history
 from dockerflow.django.admin import picture
 from dockerflow.django.history.aggregates import Tally, percentile
 from dockerflow.django.models import HeartbeatAggregate
+from tests.profiles import examples
 
 from .history_helpers import T0, at, run
 
@@ -82,7 +83,11 @@ durations = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(first=durations, second=durations, q=st.floats(min_value=0.0, max_value=1.0))
 def test_a_percentile_of_merged_counters_is_within_the_durations_counted(
     first: list[float], second: list[float], q: float

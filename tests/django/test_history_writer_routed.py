@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_history_works_in_a_database_of_its_own(tmp_path: Path) -> None:
+def test_the_writer_and_migrations_use_the_database_the_router_names(
+    tmp_path: Path,
+) -> None:
     env = dict(os.environ, ROUTER_DB_DIR=str(tmp_path))
     env.pop("DOCKERFLOW_TEST_DATABASE", None)
     done = subprocess.run(

@@ -2,7 +2,7 @@
 
 Their tests call the middleware's hooks directly, register DOCKERFLOW_CHECKS
 with ``checks.register()`` and simulate outages by patching the libraries the
-built-in checks use. Tests marked xfail wait for the middleware rewrite.
+built-in checks use.
 """
 
 from __future__ import annotations

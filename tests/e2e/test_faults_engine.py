@@ -31,7 +31,7 @@ from tests.e2e.targets import (
     write_version,
 )
 from tests.faultproxy import FaultProxy
-from tests.services import free_port
+from tests.services import POSTGRES_URL, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -152,6 +152,27 @@ def test_hostile_check_messages_are_served_as_json_and_logged_as_mozlog(
     ]
     for name, text in HOSTILE.items():
         assert f"e2e.{name}: {text}" in logged, name
+    if target.framework == "django":
+        # PostgreSQL stores no NUL: the run is kept, its text made storable.
+        stored = stored_messages(fleet, fleet.history_host(target, FAULTS))
+        assert {"id": "e2e.nul", "msg": "before\ufffdafter"} in stored, stored
+        assert {"id": "e2e.surrogate", "msg": "lone \ufffd half"} in stored
+
+
+def stored_messages(fleet: Fleet, host: str) -> list[dict[str, str]]:
+    """The messages of ``host``'s newest stored ``check_counted`` run, read
+    from the example project's PostgreSQL directly."""
+    import psycopg
+
+    url = f"{POSTGRES_URL.rsplit('/', 1)[0]}/{fleet.django_db}"
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT messages FROM dockerflow_checkrun WHERE host = %s"
+            " AND name LIKE %s ORDER BY time DESC, id DESC LIMIT 1",
+            (host, "%check_counted"),
+        ).fetchone()
+    assert found is not None, f"no check_counted run stored for {host}"
+    return list(found[0])
 
 
 HOSTILE_VERSIONS: dict[str, Any] = {

@@ -6,7 +6,6 @@ Each app gets its own ``Dockerflow`` and a root path in ``tmp_path``, so
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,15 +13,9 @@ from typing import Any
 import flask
 import pytest
 
-from dockerflow.version import clear_cache
 from dockerflow_flask import Dockerflow
 
 MakeApp = Callable[..., tuple[flask.Flask, Dockerflow]]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache() -> None:
-    clear_cache()
 
 
 @pytest.fixture
@@ -54,15 +47,3 @@ def app(make_app: MakeApp) -> flask.Flask:
 @pytest.fixture
 def dockerflow(app: flask.Flask) -> Dockerflow:
     return app.extensions["dockerflow"].extension
-
-
-@pytest.fixture
-def summaries(
-    caplog: pytest.LogCaptureFixture,
-) -> Callable[[], list[logging.LogRecord]]:
-    caplog.set_level(logging.DEBUG, logger="request.summary")
-
-    def records() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if r.name == "request.summary"]
-
-    return records

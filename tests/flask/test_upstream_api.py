@@ -2,7 +2,7 @@
 
 Checks registered on the module-level registry and cleared between tests,
 the import paths under ``dockerflow.flask``, and the ``flask.g`` names their
-tests read. Tests marked xfail wait for the adapter rewrite.
+tests read.
 """
 
 from __future__ import annotations

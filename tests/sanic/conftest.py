@@ -6,7 +6,6 @@ startup listeners (sanic-redis connects there) on the test's own loop.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any
 import pytest
 from sanic import Sanic, response
 
-from dockerflow.version import clear_cache
 from dockerflow_sanic import Dockerflow
 
 MakeApp = Callable[..., tuple[Sanic, Dockerflow]]
@@ -23,11 +21,6 @@ MakeApp = Callable[..., tuple[Sanic, Dockerflow]]
 
 class Teapot(Exception):
     """Raised by a view; the app's own exception handler answers 418."""
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache() -> None:
-    clear_cache()
 
 
 @pytest.fixture
@@ -74,12 +67,3 @@ def app(app_and_dockerflow: tuple[Sanic, Dockerflow]) -> Sanic:
 @pytest.fixture
 def dockerflow(app_and_dockerflow: tuple[Sanic, Dockerflow]) -> Dockerflow:
     return app_and_dockerflow[1]
-
-
-@pytest.fixture
-def summaries(
-    caplog: pytest.LogCaptureFixture,
-) -> Callable[[], list[logging.LogRecord]]:
-    """A function giving the request.summary records logged so far."""
-    caplog.set_level(logging.DEBUG, logger="request.summary")
-    return lambda: [r for r in caplog.records if r.name == "request.summary"]

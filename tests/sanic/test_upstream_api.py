@@ -2,7 +2,7 @@
 
 Checks registered on the module-level registry and cleared between tests,
 ``dockerflow.sanic`` import paths, and the ``request.ctx`` names their tests
-read. Tests marked xfail wait for the adapter rewrite.
+read.
 """
 
 from __future__ import annotations

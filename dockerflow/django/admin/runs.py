@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..models import HeartbeatRun
-from . import heatmap, picture
+from . import heatmap, shared
 from .common import (
     ReadOnlyAdmin,
     badge,
@@ -142,7 +142,8 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
         return f"{url}?{urlencode(params)}" if params else url
 
     def _picture(self, rows: str) -> dict[str, Any]:
-        drawn = picture.build(self._list_url(), rows=rows)
+        # Every filter, page and search of this period shares one picture.
+        drawn = shared.pictures.get(self._list_url(), rows)
         return {
             "dockerflow_rows": rows,
             "dockerflow_summary": heatmap.summary(drawn.heatmap),

@@ -10,7 +10,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
-from dockerflow import endpoints
+from dockerflow import details
 
 from ..conf import conf
 
@@ -40,9 +40,9 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate(self, request: Any) -> tuple[TokenClient, str] | None:
         header = request.META.get("HTTP_AUTHORIZATION")
-        if endpoints.bearer_token(header) is None:
+        if details.bearer_token(header) is None:
             return None  # not ours: the session may still authenticate
-        if not endpoints.token_matches(header, conf.options.token):
+        if not details.token_matches(header, conf.options.token):
             raise AuthenticationFailed("Invalid bearer token.")
         return TokenClient(), "heartbeat-token"
 

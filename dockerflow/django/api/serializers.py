@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from dockerflow.checks.messages import STATUSES as LEVEL_NAMES
+from dockerflow.endpoints import HEARTBEAT
 
 from ..models import CheckRun, HeartbeatRun, Period, Source, Status, StatusChange
 
@@ -80,7 +81,7 @@ class HistoryRunSerializer(serializers.ModelSerializer):
         allow_null=True,
         min_value=100,
         max_value=599,
-        help_text="What /__heartbeat__ answered; null for the command.",
+        help_text=f"What {HEARTBEAT.path} answered; null for the command.",
     )
     source = EnumField("HistoryRunSource", list(Source.values))
     failing_checks = serializers.ListField(

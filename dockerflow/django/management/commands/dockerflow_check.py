@@ -21,6 +21,7 @@ from dockerflow.checks import (
 )
 from dockerflow.django import heartbeat
 from dockerflow.django.system_checks import check_settings
+from dockerflow.endpoints import HEARTBEAT
 
 EXIT_HEALTHY = 0
 EXIT_FAILING = 1
@@ -93,7 +94,7 @@ class Command(BaseCommand):
             choices=sorted(FAIL_LEVELS),
             default="error",
             help="The level at which the command exits 1 (default: error, "
-            "like /__heartbeat__).",
+            f"like {HEARTBEAT.path}).",
         )
         parser.add_argument(
             "--timeout",
