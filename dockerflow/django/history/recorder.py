@@ -28,12 +28,23 @@ from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
 from .backlog import LIMIT, Backlog
+from .decision import Known, database_failed, decide, unreachable
 from .seen import Sighting, observe
-from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
-from .table import ALL, CHANGES, MODES, OFF, History
+from .store import IF_DUE, NEVER, Visit, visit
+from .table import ALL, CHANGES, MODES, OFF
 from .text import fitted
 
-__all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder", "decide"]
+__all__ = [
+    "ALL",
+    "CHANGES",
+    "MODES",
+    "OFF",
+    "Known",
+    "Pending",
+    "Recorder",
+    "decide",
+    "unreachable",
+]
 
 logger = logging.getLogger("dockerflow.history")
 
@@ -44,14 +55,6 @@ RETRY_SECONDS = 10.0
 VERSION_SECONDS = 10.0
 #: The longest version a run holds (HeartbeatRun.version's max_length).
 VERSION_LENGTH = 100
-
-
-@dataclass
-class Known:
-    """What this process last learned from the database about its host."""
-
-    signature: str = ""
-    stored_at: float | None = None
 
 
 @dataclass
@@ -72,47 +75,6 @@ class Pending:
         self.backlog = sightings
         self.tally.merge(earlier.tally)
         self.visit.first = self.visit.first or earlier.visit.first
-
-
-def decide(
-    settings: History,
-    force: bool,
-    known: Known | None,
-    signature: str,
-    started: float,
-    owed: bool = False,
-) -> str:
-    """What a visit would do with a run: ALWAYS, IF_DUE or NEVER store it.
-
-    ``owed``: the backlog holds sightings of the host, which the first visit
-    writes, so the run goes to the database even if it changed nothing.
-    """
-    if force or settings.mode == ALL:
-        return ALWAYS
-    if (
-        owed
-        or known is None
-        or known.signature != signature
-        or known.stored_at is None
-        or started - known.stored_at >= settings.sample_seconds
-    ):
-        return IF_DUE
-    return NEVER
-
-
-def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | None:
-    """Why the database is left alone for this run, if it is."""
-    if now < retry_at:
-        return "the database failed moments ago"
-    # The run just found the database down or hung: writing to it would
-    # fail, or hold the heartbeat until a socket gives up.
-    if database_failed(result):
-        return "the run found the database failing"
-    return None
-
-
-def database_failed(result: HeartbeatResult) -> bool:
-    return any(c.failed and c.name.endswith("check_database_connected") for c in result)
 
 
 def history_host() -> str:

@@ -9,17 +9,17 @@ matched records a flip, so no change row is ever written twice.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
 from .aggregates import Tally, flush, status_counter
 from .seen import Seen, Sighting, messages
+from .states import create_missing, states_of
 
 __all__ = ["Visit", "visit"]
 
@@ -69,8 +69,9 @@ def visit(
     now = v.seen.sighting()
     moments = [*backlog, now]
     with transaction.atomic(using=using):
-        states = {} if v.first else _states(v.host, using)
-        created = _create_missing(v, moments, states, using)
+        states = {} if v.first else states_of(v.host, using)
+        stamp = None if v.store == NEVER else v.seen.signature
+        created = create_missing(v.host, moments, states, using, stamp)
         for earlier in backlog:
             _track(v, earlier, None, states, created, failing_time, using)
         # Flips written from the backlog make the last stored run stale.
@@ -84,66 +85,6 @@ def visit(
         failing_time.merge(tally)
         flush(failing_time, using)
     return v
-
-
-def _states(host: str, using: str) -> dict[str, CheckState]:
-    return {s.check_name: s for s in CheckState.objects.using(using).filter(host=host)}
-
-
-def _create_missing(
-    v: Visit, moments: Sequence[Sighting], states: dict[str, CheckState], using: str
-) -> dict[str, Sighting]:
-    """Create the states ``moments`` name and ``states`` lacks, in one INSERT.
-
-    Returns the moment each state this worker created was created at;
-    ``states`` gets every row of the host. A new host's first run costs an
-    INSERT, a SELECT and an UPDATE here, not a savepoint and an INSERT per
-    check. Rows another worker
-    inserted first are skipped by the INSERT; this worker's carry a token
-    of its own in ``signature`` until it reads them back, which is how it
-    tells them apart, whatever the database.
-    """
-    first: dict[str, Sighting] = {}
-    for moment in moments:
-        for name in moment.statuses:
-            if name not in states:
-                first.setdefault(name, moment)
-    if not first:
-        return {}
-    token = f"new:{uuid.uuid4().hex}"
-    # A host first seen in this very run is stamped with it, if it is stored.
-    stamped = first.get("") is moments[-1] and v.store != NEVER
-    CheckState.objects.using(using).bulk_create(
-        [
-            CheckState(
-                host=v.host,
-                check_name=name,
-                status=moment.statuses[name],
-                since=moment.time,
-                seen_at=moment.time,
-                counted_until=moment.time,
-                stored_at=v.time if stamped and not name else None,
-                signature=token,
-            )
-            for name, moment in sorted(first.items())
-        ],
-        ignore_conflicts=True,
-    )
-    states.update(_states(v.host, using))
-    signature = v.seen.signature if stamped else ""
-    created = {}
-    for name in first:
-        state = states.get(name)
-        if state is not None and state.signature == token:
-            state.signature = "" if name else signature
-            created[name] = first[name]
-    if created:
-        CheckState.objects.using(using).filter(host=v.host, signature=token).update(
-            signature=Case(
-                When(check_name="", then=Value(signature)), default=Value("")
-            )
-        )
-    return created
 
 
 def _claim(

@@ -31,6 +31,8 @@ DRAIN_SECONDS = 5.0
 IDLE_SECONDS = 30.0
 #: A burst of drops that goes on is logged again this often.
 REPORT_SECONDS = 60.0
+#: The writer thread's jobs.
+WRITE, FLUSH, LOG, IDLE = "write", "flush", "log", "idle"
 
 
 class Writer:
@@ -157,63 +159,64 @@ class Writer:
             connections.close_all()  # a thread's connections outlive it otherwise
 
     def _serve(self, generation: int) -> None:
-        failures, outages = self.recorder.failures, self.recorder.outages
-        while True:
-            burst, idle = 0, False
-            with self._cond:
-                if generation != self._generation:
-                    return  # reset: a newer thread owns the queue
-                if not self._queue and not self._flush_wanted:
-                    # The queue caught up: a burst of drops is over.
-                    burst = self._end_burst()
-                    if not burst:
-                        idle = not self._cond.wait_for(
-                            lambda: (
-                                self._queue
-                                or self._flush_wanted
-                                or generation != self._generation
-                            ),
-                            IDLE_SECONDS,
-                        )
-                        if generation != self._generation:
-                            return
-                pending = self._queue.popleft() if self._queue else None
-                flush = pending is None and self._flush_wanted
-                # Busy until the burst is logged too, so a drain that returns
-                # has seen it logged.
-                self._busy = pending is not None or flush or bool(burst)
-            if burst:
-                self._log_drops(burst)
-                if pending is None and not flush:
-                    with self._cond:
-                        self._busy = False
-                        self._cond.notify_all()
-            if idle:
+        marks = (self.recorder.failures, self.recorder.outages)
+        while (job := self._next(generation)) is not None:
+            kind, pending, burst = job
+            if kind == IDLE:
                 connections.close_all()  # this thread's only
-            if pending is None and not flush:
                 continue
-            if self.recorder.outages != outages:
-                # A connection open while the database was out is dead, or
-                # hung: this thread's next write starts on a fresh one.
-                outages = self.recorder.outages
+            if (self.recorder.failures, self.recorder.outages) != marks:
+                # A connection a write failed on, or open while the database
+                # was out, is dead or hung: the next write starts afresh.
+                marks = (self.recorder.failures, self.recorder.outages)
                 connections.close_all()
             try:
-                if pending is not None:
+                if kind == LOG:
+                    self._log_drops(burst)
+                elif pending is not None:
                     self.recorder.write(pending)
                 else:
                     self._flush()
             finally:
-                with self._cond:
-                    self._busy = False
-                    if pending is not None:
-                        self.written += 1
-                    else:
-                        self._flush_wanted = False
-                    self._cond.notify_all()
-            if self.recorder.failures != failures:
-                # A failed write may leave a broken connection behind.
-                failures = self.recorder.failures
-                connections.close_all()
+                self._finished(kind)
+
+    def _next(self, generation: int) -> tuple[str, Pending | None, int] | None:
+        """The thread's next job: ``(kind, run, drops)``; None once reset."""
+        with self._cond:
+            if generation != self._generation:
+                return None  # reset: a newer thread owns the queue
+            if not self._queue and not self._flush_wanted:
+                # The queue caught up: a burst of drops is over. Busy until
+                # it is logged, so a drain that returns has seen it logged.
+                burst = self._end_burst()
+                if burst:
+                    self._busy = True
+                    return LOG, None, burst
+                woke = self._cond.wait_for(
+                    lambda: (
+                        self._queue
+                        or self._flush_wanted
+                        or generation != self._generation
+                    ),
+                    IDLE_SECONDS,
+                )
+                if generation != self._generation:
+                    return None
+                if not woke:
+                    return IDLE, None, 0
+            self._busy = True
+            if self._queue:
+                return WRITE, self._queue.popleft(), 0
+            return FLUSH, None, 0
+
+    def _finished(self, kind: str) -> None:
+        with self._cond:
+            self._busy = False
+            if kind == WRITE:
+                self.written += 1
+            elif kind == FLUSH:
+                self._flush_wanted = False
+            self._cond.notify_all()
 
     def _flush(self) -> None:
         try:
