@@ -17,6 +17,7 @@ from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from dockerflow import flows
 from dockerflow.checks import is_async_check
+from dockerflow.emitguard import install_emit_guard
 from dockerflow.endpoints import Reply
 from dockerflow.extension import DockerflowExtension
 from dockerflow.logging import get_or_generate_request_id
@@ -75,6 +76,7 @@ class Dockerflow(DockerflowExtension):
     def init_app(self, app: Sanic) -> None:
         """Add the Dockerflow routes, middleware and signals to ``app``."""
         apply_defaults(app.config)
+        install_emit_guard()  # Sanic's command loads tracerite, which patches emit
         for path, view in (
             ("/__version__", self._version_view),
             ("/__heartbeat__", self._heartbeat_view),
@@ -138,6 +140,7 @@ class Dockerflow(DockerflowExtension):
             self._raised(request),
             skip_probes=options.skip_probes,
             logger=self.summary_logger,
+            direct=options.direct_write,
         )
         scope.close()
 
