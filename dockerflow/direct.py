@@ -25,7 +25,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .emitguard import guard_stream_emit, installed, last_seen, whole_lines
+from .emitguard import (
+    STDLIB_EMIT,
+    guard_stream_emit,
+    installed,
+    last_seen,
+    whole_lines,
+)
 from .logging import (
     JsonLogFormatter,
     MozlogFormatter,
@@ -56,15 +62,6 @@ _json_format = JsonLogFormatter.format
 _FORMATTERS = (JsonLogFormatter, MozlogFormatter)
 _file_emit = _FileHandler.emit  # StreamHandler.emit, after opening the file
 _mozlog_emit = MozlogHandler.emit  # written out, whatever StreamHandler.emit is
-#: The methods a record passes through, as each handler class must have them.
-_HANDLER_METHODS = (
-    ("handle", _handle),
-    ("filter", _filter),
-    ("format", _format),
-    ("flush", _flush),
-    ("acquire", _acquire),
-    ("release", _release),
-)
 #: What makeRecord refuses to overwrite with an extra.
 RESERVED = frozenset(
     [*vars(_LogRecord("", 0, "", 0, "", (), None)), "message", "asctime"]
@@ -104,23 +101,47 @@ def write_summary(
     stops = _stops(logger, levelno, fields)
     if stops is None:
         return False
+    if len(stops) == 1:  # the usual case: one handler, one line
+        handler, stamped = stops[0]
+        formatter: Any = handler.formatter
+        try:
+            line = formatter.encode_line(
+                logger.name, levelno, _pid[0], stamped, _time(), fields, fields_json
+            )
+        except Exception:  # format() would sanitise it: the standard path does
+            return False
+        _write(handler, line, fields, stamped, make_record)
+        return True
     head = (logger.name, levelno, _pid[0])
+    lines = _lines(stops, head, fields, fields_json)
+    if lines is None:
+        return False
+    for (handler, stamped), line in zip(stops, lines, strict=True):
+        _write(handler, line, fields, stamped, make_record)
+    return True
+
+
+def _lines(
+    stops: list[tuple[logging.Handler, Any]],
+    head: tuple[str, int, int],
+    fields: dict[str, Any],
+    fields_json: str | None,
+) -> list[str] | None:
+    """Each stop's line, every one made before any is written; None if one
+    fails (format() would sanitise it: the standard path does)."""
     created = _time()
-    lines: dict[tuple[int, Any], str] = {}
-    try:  # every line first: on a failure, nothing is written yet
+    made: dict[tuple[int, Any], str] = {}
+    try:
         for handler, stamped in stops:
             formatter: Any = handler.formatter
             key = (id(formatter), stamped)
-            if key not in lines:
-                lines[key] = formatter.encode_line(
+            if key not in made:
+                made[key] = formatter.encode_line(
                     *head, stamped, created, fields, fields_json
                 )
-    except Exception:  # format() would sanitise it: the standard path does
-        return False
-    for handler, stamped in stops:
-        line = lines[id(handler.formatter), stamped]
-        _write(handler, line, fields, stamped, make_record)
-    return True
+    except Exception:
+        return None
+    return [made[id(handler.formatter), stamped] for handler, stamped in stops]
 
 
 def plain_logger(logger: logging.Logger, fields: dict[str, Any]) -> bool:
@@ -187,13 +208,22 @@ def plain_handler_class(kind: type[logging.Handler]) -> bool:
     if kind is MozlogHandler:
         emits = kind.emit is _mozlog_emit
     elif kind is _FileHandler:
-        emits = kind.emit is _file_emit and whole_lines(_StreamHandler.emit)
+        emits = kind.emit is _file_emit and (
+            _StreamHandler.emit is STDLIB_EMIT or whole_lines(_StreamHandler.emit)
+        )
     elif kind is _StreamHandler:
-        emits = whole_lines(kind.emit)
+        emits = kind.emit is STDLIB_EMIT or whole_lines(kind.emit)
     else:
         return False
-    return emits and all(
-        getattr(kind, name) is method for name, method in _HANDLER_METHODS
+    # Spelled out, not looped over: this runs for every summary line.
+    return (
+        emits
+        and kind.handle is _handle
+        and kind.filter is _filter
+        and kind.format is _format
+        and kind.flush is _flush
+        and kind.acquire is _acquire
+        and kind.release is _release
     )
 
 

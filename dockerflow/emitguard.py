@@ -12,7 +12,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["guard_stream_emit", "install_emit_guard", "whole_lines", "write_line"]
+__all__ = [
+    "STDLIB_EMIT",
+    "guard_stream_emit",
+    "install_emit_guard",
+    "whole_lines",
+    "write_line",
+]
 
 _Emit = Callable[[logging.StreamHandler[Any], logging.LogRecord], None]
 
@@ -43,10 +49,17 @@ def _is_stdlib(emit: Any) -> bool:
     )
 
 
+#: The standard library's StreamHandler.emit, if nothing replaced it before
+#: this module was imported.
+STDLIB_EMIT = (
+    logging.StreamHandler.emit if _is_stdlib(logging.StreamHandler.emit) else None
+)
+
+
 def whole_lines(emit: Any) -> bool:
     """Whether ``emit``, as ``StreamHandler.emit``, writes our formatter's
     line as it is: the standard library's, or the guard's wrapper."""
-    return _is_stdlib(emit) or getattr(emit, _MARK, False)
+    return emit is STDLIB_EMIT or _is_stdlib(emit) or getattr(emit, _MARK, False)
 
 
 def install_emit_guard(formatter_type: type[logging.Formatter] | None = None) -> None:

@@ -129,11 +129,12 @@ def log_summary(
         return
     try:
         if exc is None:
+            make = _makers.get(target) or _maker(target)
             if direct and write_summary(
-                target, level, fields, _make_record(target), usual_json(fields)
+                target, level, fields, make, usual_json(fields)
             ):
                 return
-            record = _make_record(target)(fields)
+            record = make(fields)
         else:
             record = target.makeRecord(
                 target.name,
@@ -151,9 +152,7 @@ def log_summary(
         logging.getLogger("dockerflow").exception("Could not log request.summary")
 
 
-def _make_record(
-    target: logging.Logger,
-) -> Callable[[dict[str, Any]], logging.LogRecord]:
+def _maker(target: logging.Logger) -> Callable[[dict[str, Any]], logging.LogRecord]:
     """What ``target.info("", extra=fields)`` from log_summary would make."""
 
     def make(fields: dict[str, Any]) -> logging.LogRecord:
@@ -161,9 +160,12 @@ def _make_record(
             target.name, logging.INFO, __file__, _LINE, "", (), None, _FUNC, fields
         )
 
+    if len(_makers) < 64:  # loggers are few, and live as long as the process
+        _makers[target] = make
     return make
 
 
 # Where the records say they come from, as Logger.info() would have found it.
 _FUNC = log_summary.__name__
 _LINE = log_summary.__code__.co_firstlineno
+_makers: dict[logging.Logger, Callable[[dict[str, Any]], logging.LogRecord]] = {}

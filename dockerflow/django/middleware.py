@@ -59,14 +59,15 @@ _unclosed: ContextVar[RequestScope | None] = ContextVar(
 
 def _close_unclosed(**kwargs: Any) -> None:
     """On request_finished: Django logs about the response (404s, 500s) after
-    the middleware returns, so the request id stays set until then."""
+    the middleware returns, and the server after that, so the request id
+    stays set until the server closes the response."""
     scope = _unclosed.get()
     if scope is not None:
         _unclosed.set(None)
         scope.close()
 
 
-def _user_id(request: HttpRequest) -> Any:
+def _user_id(request: HttpRequest, user: Any) -> Any:
     """The user's id if something already loaded the user: loading it here
     would cost a session and a user query on requests that never needed it.
 
@@ -74,9 +75,6 @@ def _user_id(request: HttpRequest) -> Any:
     session was read (the user is looked up from it); the pk itself, as
     python-dockerflow logs it.
     """
-    user = getattr(request, "user", None)
-    if user is None:
-        return ""
     if isinstance(user, LazyObject):
         session = getattr(request, "session", None)
         if session is None or not getattr(session, "accessed", False):
@@ -189,12 +187,13 @@ class DockerflowMiddleware:
         if scope.logged:
             return
         meta = request.META
+        user = getattr(request, "user", None)
         fields = summary_fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
-            uid=_user_id(request),
+            uid="" if user is None else _user_id(request, user),
             rid=scope.rid,
             # An app that removed the arrival time gets a record without "t".
             started=scope.started if hasattr(request, "_start_timestamp") else None,

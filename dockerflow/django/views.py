@@ -42,13 +42,28 @@ __all__ = [
 
 
 def to_response(reply: Reply, method: str) -> HttpResponse:
-    response = HttpResponse(reply.content(method), status=reply.status)
-    for name, value in reply.headers.items():
-        response[name] = value
+    return HttpResponse(**_response_arguments(reply, method))
+
+
+def _response_arguments(reply: Reply, method: str) -> dict[str, Any]:
+    """What HttpResponse() is given for ``reply``: all its headers at once."""
+    headers = dict(reply.headers)
     # Set here because the middleware may answer before CommonMiddleware
     # would; HEAD gets the length GET would have, as HTTP prescribes.
-    response["Content-Length"] = str(len(reply.encoded))
-    return response
+    headers["Content-Length"] = str(len(reply.encoded))
+    return {
+        "content": reply.content(method),
+        "status": reply.status,
+        "content_type": headers.pop("Content-Type", None),
+        "headers": headers,
+    }
+
+
+#: /__lbheartbeat__'s answer never changes: the arguments of its response to
+#: GET and HEAD are worked out once (each request still gets its own response).
+_LBHEARTBEAT = {
+    m: _response_arguments(flows.lbheartbeat(m), m) for m in ("GET", "HEAD")
+}
 
 
 def _method(request: HttpRequest) -> str:
@@ -94,6 +109,9 @@ async def version_async(request: HttpRequest) -> HttpResponse:
 def lbheartbeat(request: HttpRequest) -> HttpResponse:
     """200 for the load balancer: the process is up. Touches no backing service."""
     method = _method(request)
+    arguments = _LBHEARTBEAT.get(method)
+    if arguments is not None:
+        return HttpResponse(**arguments)
     return to_response(flows.lbheartbeat(method), method)
 
 
