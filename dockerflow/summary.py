@@ -121,7 +121,7 @@ def log_summary(
 
     ``direct`` (``DOCKERFLOW_SUMMARY_DIRECT_WRITE``) lets an INFO line be
     written without a LogRecord where that writes the same bytes (see
-    :mod:`dockerflow.direct`); False always takes ``Logger.handle``.
+    ``dockerflow.direct``); False always takes ``Logger.handle``.
     """
     target = logger or summary_logger
     level = logging.INFO if exc is None else logging.ERROR
