@@ -1,5 +1,5 @@
 """The ``request.summary`` line, written without a LogRecord when logging is
-configured the usual way.
+configured the usual way; ``DOCKERFLOW_SUMMARY_DIRECT_WRITE = False`` turns it off.
 
 A record logged through ``Logger.handle`` passes ``callHandlers``, each
 ``Handler.handle``, ``emit``, ``format`` and ``flush``: for a service's
@@ -12,26 +12,34 @@ the line each one would write is known without making the record, and
 Anything else takes the standard path, unchanged: another handler, formatter
 or filter anywhere on the way, a custom record factory, a ``Logger``
 subclass, or any of those methods replaced (Sentry replaces
-``Logger.callHandlers``; tracerite ``StreamHandler.emit``, which
-:mod:`dockerflow.emitguard` accounts for).
+``Logger.callHandlers``; tracerite ``StreamHandler.emit``, unless
+:func:`dockerflow.emitguard.install_emit_guard` keeps our lines out of it).
+Only public names of :mod:`logging` are read.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
-from .emitguard import guard_stream_emit, last_seen
+from .emitguard import (
+    STDLIB_EMIT,
+    guard_stream_emit,
+    installed,
+    last_seen,
+    whole_lines,
+)
 from .logging import (
     JsonLogFormatter,
     MozlogFormatter,
     MozlogHandler,
     RequestIdLogFilter,
 )
-from .records import RESERVED, current_pid, record_time
 
-__all__ = ["write_summary"]
+__all__ = ["RESERVED", "write_summary"]
 
 _Logger = logging.Logger
 _Handler = logging.Handler
@@ -52,14 +60,12 @@ _filter = _Handler.filter
 _rid_filter = RequestIdLogFilter.filter
 _json_format = JsonLogFormatter.format
 _FORMATTERS = (JsonLogFormatter, MozlogFormatter)
-#: Handler types whose emit is (or, for StreamHandler, is kept by the emit
-#: guard) "write the formatted line and the terminator, then flush".
-_EMITS = {
-    _StreamHandler: None,
-    _FileHandler: _FileHandler.emit,
-    MozlogHandler: MozlogHandler.emit,
-}
-_UNKNOWN = object()  # a handler type not in _EMITS
+_file_emit = _FileHandler.emit  # StreamHandler.emit, after opening the file
+_mozlog_emit = MozlogHandler.emit  # written out, whatever StreamHandler.emit is
+#: What makeRecord refuses to overwrite with an extra.
+RESERVED = frozenset(
+    [*vars(_LogRecord("", 0, "", 0, "", (), None)), "message", "asctime"]
+)
 _NOT_EXTRAS = RESERVED | {"logger_name"}
 # The same methods replaced on one object rather than its class.
 _LOGGER_OWN = frozenset(["handle", "callHandlers", "filter"])
@@ -67,6 +73,12 @@ _HANDLER_OWN = frozenset(
     ["handle", "filter", "emit", "format", "flush", "acquire", "release"]
 )
 _FORMATTER_OWN = frozenset(["format", "encode_line", "_fields", "_head"])
+_time = time.time
+
+# os.getpid() is a system call: the pid only changes in a forked child,
+# which os.fork() tells.
+_pid = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
 
 def write_summary(
@@ -82,51 +94,70 @@ def write_summary(
     ``make_record`` makes that record, for a handler whose write failed;
     ``fields_json``, if given, is ``fields`` as our formatters encode them.
     """
-    if (
-        type(logger) is not _Logger
-        or _Logger.handle is not _logger_handle
-        or _Logger.callHandlers is not _call_handlers
-        or logger.filters
-        or logger.disabled
-        or not _LOGGER_OWN.isdisjoint(logger.__dict__)
-        or _factory() is not _LogRecord
-        or not logging.logProcesses
-        or not _NOT_EXTRAS.isdisjoint(fields)
-    ):
+    if not plain_logger(logger, fields):
         return False
-    if _StreamHandler.emit is not last_seen[0]:
+    if installed[0] and _StreamHandler.emit is not last_seen[0]:
         guard_stream_emit(JsonLogFormatter)
     stops = _stops(logger, levelno, fields)
     if stops is None:
         return False
-    created = record_time()
-    name = logger.name
-    process = current_pid()
     if len(stops) == 1:  # the usual case: one handler, one line
         handler, stamped = stops[0]
+        formatter: Any = handler.formatter
         try:
-            line = handler.formatter.encode_line(  # type: ignore[union-attr]
-                name, levelno, process, stamped, created, fields, fields_json
+            line = formatter.encode_line(
+                logger.name, levelno, _pid[0], stamped, _time(), fields, fields_json
             )
         except Exception:  # format() would sanitise it: the standard path does
             return False
         _write(handler, line, fields, stamped, make_record)
         return True
-    lines: dict[tuple[int, Any], str] = {}
-    try:  # every line first: on a failure, nothing is written yet
+    head = (logger.name, levelno, _pid[0])
+    lines = _lines(stops, head, fields, fields_json)
+    if lines is None:
+        return False
+    for (handler, stamped), line in zip(stops, lines, strict=True):
+        _write(handler, line, fields, stamped, make_record)
+    return True
+
+
+def _lines(
+    stops: list[tuple[logging.Handler, Any]],
+    head: tuple[str, int, int],
+    fields: dict[str, Any],
+    fields_json: str | None,
+) -> list[str] | None:
+    """Each stop's line, every one made before any is written; None if one
+    fails (format() would sanitise it: the standard path does)."""
+    created = _time()
+    made: dict[tuple[int, Any], str] = {}
+    try:
         for handler, stamped in stops:
             formatter: Any = handler.formatter
             key = (id(formatter), stamped)
-            if key not in lines:
-                lines[key] = formatter.encode_line(
-                    name, levelno, process, stamped, created, fields, fields_json
+            if key not in made:
+                made[key] = formatter.encode_line(
+                    *head, stamped, created, fields, fields_json
                 )
     except Exception:
-        return False
-    for handler, stamped in stops:
-        line = lines[id(handler.formatter), stamped]
-        _write(handler, line, fields, stamped, make_record)
-    return True
+        return None
+    return [made[id(handler.formatter), stamped] for handler, stamped in stops]
+
+
+def plain_logger(logger: logging.Logger, fields: dict[str, Any]) -> bool:
+    """Whether ``logger`` hands a record with ``fields`` as extras to its
+    handlers as ``Logger.handle`` does, with records made the standard way."""
+    return not (
+        type(logger) is not _Logger
+        or _Logger.handle is not _logger_handle
+        or _Logger.callHandlers is not _call_handlers
+        or logger.filters
+        or logger.disabled
+        or not _LOGGER_OWN.isdisjoint(vars(logger))
+        or _factory() is not _LogRecord
+        or not logging.logProcesses
+        or not _NOT_EXTRAS.isdisjoint(fields)
+    )
 
 
 def _stops(
@@ -134,12 +165,8 @@ def _stops(
 ) -> list[tuple[logging.Handler, Any]] | None:
     """callHandlers' walk: each handler the record reaches, with the name a
     MozlogHandler on the way stamped on the record; None if one of them is
-    not plain, or if there is none at all (``logging.lastResort``'s business).
-
-    Plain: it writes exactly ``formatter.format(record)`` plus its terminator,
-    through methods nobody replaced on its class or on it, and its only
-    filter, if any, is the request-id one, which leaves a record that has a
-    ``rid`` as it is.
+    not plain (see :func:`plain_handler`), or if there is none at all
+    (``logging.lastResort``'s business).
     """
     stops = []
     stamped = None
@@ -150,33 +177,64 @@ def _stops(
             found = True
             if levelno < handler.level:
                 continue
-            kind = type(handler)
-            emit = _EMITS.get(kind, _UNKNOWN)
-            formatter = handler.formatter
-            formatter_type: Any = type(formatter)
-            if (
-                emit is _UNKNOWN
-                or (emit is not None and kind.emit is not emit)
-                or kind.handle is not _handle
-                or kind.filter is not _filter
-                or kind.format is not _format
-                or kind.flush is not _flush
-                or kind.acquire is not _acquire
-                or kind.release is not _release
-                or formatter_type not in _FORMATTERS
-                or formatter_type.format is not _json_format
-                or not _HANDLER_OWN.isdisjoint(handler.__dict__)
-                or not _FORMATTER_OWN.isdisjoint(formatter.__dict__)
-                or getattr(handler, "stream", None) is None  # a FileHandler not open
-            ):
+            if not plain_handler(handler, fields):
                 return None
-            if handler.filters and not _request_id_filters_only(handler, fields):
-                return None
-            if kind is MozlogHandler:
+            if type(handler) is MozlogHandler:
                 stamped = handler.logger_name
             stops.append((handler, stamped))
         current = current.parent if current.propagate else None
     return stops if found else None
+
+
+def plain_handler(handler: logging.Handler, fields: dict[str, Any]) -> bool:
+    """Whether ``handler`` writes exactly ``formatter.format(record)`` plus its
+    terminator, through methods nobody replaced on its class or on it, to a
+    stream that is open, and its only filter, if any, is the request-id
+    one, which leaves a record that has a ``rid`` as it is."""
+    return (
+        plain_handler_class(type(handler))
+        and plain_formatter(handler.formatter)
+        and _HANDLER_OWN.isdisjoint(vars(handler))
+        and getattr(handler, "stream", None) is not None  # a FileHandler not open
+        and (not handler.filters or _request_id_filters_only(handler, fields))
+    )
+
+
+def plain_handler_class(kind: type[logging.Handler]) -> bool:
+    """A class whose emit is "write the formatted line and the terminator,
+    then flush", and whose other methods on the record's way are logging's
+    own. A replaced ``StreamHandler.emit`` counts only if it is the guard's
+    (see :mod:`dockerflow.emitguard`)."""
+    if kind is MozlogHandler:
+        emits = kind.emit is _mozlog_emit
+    elif kind is _FileHandler:
+        emits = kind.emit is _file_emit and (
+            _StreamHandler.emit is STDLIB_EMIT or whole_lines(_StreamHandler.emit)
+        )
+    elif kind is _StreamHandler:
+        emits = kind.emit is STDLIB_EMIT or whole_lines(kind.emit)
+    else:
+        return False
+    # Spelled out, not looped over: this runs for every summary line.
+    return (
+        emits
+        and kind.handle is _handle
+        and kind.filter is _filter
+        and kind.format is _format
+        and kind.flush is _flush
+        and kind.acquire is _acquire
+        and kind.release is _release
+    )
+
+
+def plain_formatter(formatter: logging.Formatter | None) -> bool:
+    """One of our JSON formatters, its ``format`` replaced nowhere."""
+    kind: Any = type(formatter)
+    return (
+        kind in _FORMATTERS
+        and kind.format is _json_format
+        and _FORMATTER_OWN.isdisjoint(vars(formatter))
+    )
 
 
 def _request_id_filters_only(handler: logging.Handler, fields: dict[str, Any]) -> bool:

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import linecache
 import logging
-import math
 import socket
 import sys
-import traceback
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
-from types import TracebackType
 from typing import Any
 
-from .emitguard import guard_stream_emit, last_seen, write_line
+from . import emitguard
+from .emitguard import LineFormatter, guard_stream_emit, write_line
 from .logconfig import mozlog_config
 from .requestid import (
     REQUEST_ID_MAX_LENGTH,
@@ -27,7 +24,14 @@ from .requestid import (
     request_id_context,
     validate_request_id,
 )
-from .safejson import json_key, safe_repr, sanitize
+from .safejson import (
+    SafeJSONEncoder,
+    json_key,
+    last_resort_line,
+    safe_repr,
+    safer_format_traceback,
+    sanitize,
+)
 
 __all__ = [
     "REQUEST_ID_MAX_LENGTH",
@@ -45,51 +49,13 @@ __all__ = [
 ]
 
 
-class SafeJSONEncoder(json.JSONEncoder):
-    """A JSON encoder that writes the repr of anything JSON can't hold."""
-
-    def default(self, o: Any) -> Any:
-        return safe_repr(o)
-
-
-def safer_format_traceback(
-    exc_typ: type[BaseException] | None,
-    exc_val: BaseException | None,
-    exc_tb: TracebackType | None,
-) -> str:
-    """Format a traceback with the exception's type and value passed through repr.
-
-    An attacker who controls an exception's message cannot inject raw lines
-    or control characters into the log this way.
-    """
-    try:
-        frames = "".join(_format_frames(exc_tb))
-    except Exception:
-        frames = "".join(traceback.format_tb(exc_tb))
-    return f"Uncaught exception:\n{frames}{safe_repr(exc_typ)}\n{safe_repr(exc_val)}\n"
-
-
-def _format_frames(tb: TracebackType | None) -> list[str]:
-    """The frames of ``tb`` as ``traceback.format_tb`` writes them, less the
-    ``^^^`` markers, which cost more to compute than the rest of a log line."""
-    lines = []
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        lineno = tb.tb_lineno
-        source = linecache.getline(code.co_filename, lineno).strip()
-        entry = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
-        lines.append(f"{entry}    {source}\n" if source else entry)
-        tb = tb.tb_next
-    return lines
-
-
 _LogRecord = logging.LogRecord
 _StreamHandler = logging.StreamHandler
 _islice = itertools.islice
 _STANDARD_COUNT = len(_LogRecord("", 0, "", 0, "", (), None).__dict__)
 
 
-class JsonLogFormatter(logging.Formatter):
+class JsonLogFormatter(LineFormatter):
     """Format log records as mozlog 2.0 JSON, one record per line.
 
     Configure it from ``dictConfig`` with ``"()"`` and ``logger_name``, or from
@@ -102,33 +68,14 @@ class JsonLogFormatter(logging.Formatter):
     DEFAULT_SYSLOG_LEVEL = 7
     #: LogRecord attributes that are not the caller's extras.
     EXCLUDED_LOGRECORD_ATTRS = frozenset(
-        [
-            "args",
-            "asctime",
-            "created",
-            "exc_info",
-            "exc_text",
-            "filename",
-            "funcName",
-            "levelname",
-            "levelno",
-            "lineno",
-            "logger_name",
-            "module",
-            "msecs",
-            "message",
-            "msg",
-            "name",
-            "pathname",
-            "process",
-            "processName",
-            "relativeCreated",
-            "stack_info",
-            "taskName",
-            "thread",
-            "threadName",
-        ]
-    )
+        vars(_LogRecord("", 0, "", 0, "", (), None))
+    ) | {
+        "asctime",
+        "logger_name",
+        "message",
+        "processName",
+        "taskName",
+    }
 
     def __init__(
         self,
@@ -166,7 +113,6 @@ class JsonLogFormatter(logging.Formatter):
         )
         self._heads: dict[tuple[Any, Any, Any, Any], str] = {}
         self._heads_get = self._heads.get
-        guard_stream_emit(JsonLogFormatter)
 
     def _logger_name(self, record: logging.LogRecord) -> Any:
         # A MozlogHandler(name=...) stamps its name on the record; that name
@@ -193,7 +139,19 @@ class JsonLogFormatter(logging.Formatter):
         }
 
     def _fields(self, record: logging.LogRecord) -> dict[str, Any]:
-        attrs = record.__dict__
+        fields = self._extras(record)
+        self._add_message(record, fields)
+        if record.exc_info:
+            exc_type, exc_value, exc_tb = record.exc_info
+            fields["error"] = safe_repr(exc_value)
+            fields["traceback"] = safer_format_traceback(exc_type, exc_value, exc_tb)
+        if record.stack_info:
+            fields["stack"] = record.stack_info
+        return fields
+
+    def _extras(self, record: logging.LogRecord) -> dict[str, Any]:
+        """The record's attributes that ``LogRecord.__init__`` did not set."""
+        attrs = vars(record)
         if type(record) is _LogRecord and len(attrs) >= _STANDARD_COUNT:
             # LogRecord.__init__ sets its attributes first, in a fixed order:
             # what follows them is the caller's extras (or another
@@ -204,35 +162,29 @@ class JsonLogFormatter(logging.Formatter):
                 fields.pop("message", None)
                 fields.pop("asctime", None)
                 fields.pop("logger_name", None)
-        else:
-            excluded = self.EXCLUDED_LOGRECORD_ATTRS
-            fields = {k: v for k, v in attrs.items() if k not in excluded}
+            return fields
+        excluded = self.EXCLUDED_LOGRECORD_ATTRS
+        return {k: v for k, v in attrs.items() if k not in excluded}
+
+    def _add_message(self, record: logging.LogRecord, fields: dict[str, Any]) -> None:
+        """``msg``, or a JSON-object message's keys, or the raw format string
+        and its ``args`` with ``format_error`` when they don't match."""
         msg = record.msg
         try:
             message = (
                 msg if type(msg) is str and not record.args else record.getMessage()
             )
         except Exception as exc:
-            # The format string and its args don't match: keep both, raw.
-            fields["msg"] = (
-                safe_repr(record.msg) if not isinstance(record.msg, str) else record.msg
-            )
+            fields["msg"] = msg if isinstance(msg, str) else safe_repr(msg)
             fields["args"] = record.args
             fields["format_error"] = f"{type(exc).__name__}: {safe_repr(exc)}"
-        else:
-            if message and not (
-                message[0] == "{"
-                and message[-1] == "}"
-                and self._merge_json(message, fields)
-            ):
-                fields["msg"] = message
-        if record.exc_info:
-            exc_type, exc_value, exc_tb = record.exc_info
-            fields["error"] = safe_repr(exc_value)
-            fields["traceback"] = safer_format_traceback(exc_type, exc_value, exc_tb)
-        if record.stack_info:
-            fields["stack"] = record.stack_info
-        return fields
+            return
+        if message and not (
+            message[0] == "{"
+            and message[-1] == "}"
+            and self._merge_json(message, fields)
+        ):
+            fields["msg"] = message
 
     @staticmethod
     def _merge_json(message: str, fields: dict[str, Any]) -> bool:
@@ -249,8 +201,9 @@ class JsonLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """One line of strict JSON for ``record``; never raises."""
-        if _StreamHandler.emit is not last_seen[0]:
-            # Something patched emit since: keep our handlers' lines whole.
+        if emitguard.installed[0] and _StreamHandler.emit is not emitguard.last_seen[0]:
+            # Something patched emit since the guard was installed: keep
+            # our handlers' lines whole.
             guard_stream_emit(JsonLogFormatter)
         try:
             try:
@@ -265,7 +218,13 @@ class JsonLogFormatter(logging.Formatter):
             except Exception:
                 return self._encode(sanitize(self.convert_record(record)))
         except Exception as exc:
-            return self._last_resort(record, exc)
+            return last_resort_line(
+                record,
+                exc,
+                self.logger_name,
+                self.hostname,
+                self.LOGGING_FORMAT_VERSION,
+            )
 
     def encode_line(
         self,
@@ -306,35 +265,6 @@ class JsonLogFormatter(logging.Formatter):
         if len(self._heads) < 1024:  # bounded: logger names are few
             self._heads[key] = head
         return head
-
-    def _last_resort(self, record: Any, exc: Exception) -> str:
-        """A record that even sanitising could not encode still gets a line."""
-        created = getattr(record, "created", None)
-        timestamp = (
-            int(created * 1e9)
-            if isinstance(created, (int, float)) and math.isfinite(created)
-            else 0
-        )
-        return json.dumps(
-            {
-                "Timestamp": timestamp,
-                "Type": safe_repr(getattr(record, "name", None)),
-                "Logger": self.logger_name,
-                "Hostname": self.hostname,
-                "EnvVersion": self.LOGGING_FORMAT_VERSION,
-                "Severity": 3,
-                "Pid": getattr(record, "process", None)
-                if isinstance(getattr(record, "process", None), int)
-                else 0,
-                "Fields": {
-                    "msg": safe_repr(getattr(record, "msg", None)),
-                    "format_error": f"{type(exc).__name__}: {safe_repr(exc)}",
-                },
-            },
-            ensure_ascii=True,
-            allow_nan=False,
-            separators=(",", ":"),
-        )
 
 
 class MozlogFormatter(JsonLogFormatter):

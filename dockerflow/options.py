@@ -184,6 +184,14 @@ TABLE: tuple[Option, ...] = (
         None,
         "True logs no request.summary for the three Dockerflow endpoints.",
     ),
+    Option(
+        "DOCKERFLOW_SUMMARY_DIRECT_WRITE",
+        "direct_write",
+        True,
+        _flag,
+        None,
+        "False logs every request.summary through Logger.handle, with a LogRecord.",
+    ),
 )
 
 #: Every key, with the value used when the app sets none.
@@ -203,6 +211,7 @@ class Options:
     log_querystring: bool = False
     skip_probes: bool = False
     error_endpoint: bool = False
+    direct_write: bool = True
 
 
 def apply_defaults(config: MutableMapping[str, Any]) -> None:

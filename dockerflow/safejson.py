@@ -1,4 +1,5 @@
-"""Strict JSON: stand-ins for what it can't hold, and the endpoints' encoding.
+"""Strict JSON: stand-ins for what it can't hold, the endpoints' encoding, and
+tracebacks whose text an attacker can't use to forge log lines.
 
 The formatter encodes a record as it is first; only when that fails does it
 pass the record through ``sanitize``, which never raises.
@@ -7,8 +8,11 @@ pass the record through ``sanitize``, which never raises.
 from __future__ import annotations
 
 import json
+import linecache
 import math
+import traceback
 from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 
 # Values deeper than this, or containers longer than this, are cut when a
@@ -90,3 +94,72 @@ def encode_strict(value: Any) -> bytes:
     one are byte for byte the same.
     """
     return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+
+
+class SafeJSONEncoder(json.JSONEncoder):
+    """A JSON encoder that writes the repr of anything JSON can't hold."""
+
+    def default(self, o: Any) -> Any:
+        return safe_repr(o)
+
+
+def safer_format_traceback(
+    exc_typ: type[BaseException] | None,
+    exc_val: BaseException | None,
+    exc_tb: TracebackType | None,
+) -> str:
+    """Format a traceback with the exception's type and value passed through repr.
+
+    An attacker who controls an exception's message cannot inject raw lines
+    or control characters into the log this way.
+    """
+    try:
+        frames = "".join(_format_frames(exc_tb))
+    except Exception:
+        frames = "".join(traceback.format_tb(exc_tb))
+    return f"Uncaught exception:\n{frames}{safe_repr(exc_typ)}\n{safe_repr(exc_val)}\n"
+
+
+def _format_frames(tb: TracebackType | None) -> list[str]:
+    """The frames of ``tb`` as ``traceback.format_tb`` writes them, less the
+    ``^^^`` markers, which cost more to compute than the rest of a log line."""
+    lines = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        lineno = tb.tb_lineno
+        source = linecache.getline(code.co_filename, lineno).strip()
+        entry = f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n'
+        lines.append(f"{entry}    {source}\n" if source else entry)
+        tb = tb.tb_next
+    return lines
+
+
+def last_resort_line(
+    record: Any, exc: Exception, logger_name: str, hostname: str, version: str
+) -> str:
+    """A line for a record that even sanitising could not encode."""
+    created = getattr(record, "created", None)
+    timestamp = (
+        int(created * 1e9)
+        if isinstance(created, (int, float)) and math.isfinite(created)
+        else 0
+    )
+    process = getattr(record, "process", None)
+    return json.dumps(
+        {
+            "Timestamp": timestamp,
+            "Type": safe_repr(getattr(record, "name", None)),
+            "Logger": logger_name,
+            "Hostname": hostname,
+            "EnvVersion": version,
+            "Severity": 3,
+            "Pid": process if isinstance(process, int) else 0,
+            "Fields": {
+                "msg": safe_repr(getattr(record, "msg", None)),
+                "format_error": f"{type(exc).__name__}: {safe_repr(exc)}",
+            },
+        },
+        ensure_ascii=True,
+        allow_nan=False,
+        separators=(",", ":"),
+    )

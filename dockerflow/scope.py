@@ -61,14 +61,16 @@ class RequestScope(SummaryFields):
         *,
         skip_probes: bool = False,
         logger: logging.Logger | None = None,
+        direct: bool = True,
     ) -> None:
-        """Log the ``request.summary`` record once; the probes' only if asked."""
+        """Log the ``request.summary`` record once; the probes' only if asked.
+        ``direct`` is ``DOCKERFLOW_SUMMARY_DIRECT_WRITE`` (see log_summary)."""
         if self.logged:
             return
         self.logged = True
         if skip_probes and fields.get("path") in PROBE_PATHS:
             return
-        log_summary(fields, exc, logger)
+        log_summary(fields, exc, logger, direct=direct)
 
     def close(self) -> None:
         """Stop tagging records with this request's id; safe to call twice."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _string  # type: ignore[attr-defined]
 from typing import Any
 from urllib.parse import unquote
 
 from .direct import write_summary
-from .records import Maker, record_maker
 
 SUMMARY_LOGGER_NAME = "request.summary"
 summary_logger = logging.getLogger(SUMMARY_LOGGER_NAME)
@@ -147,20 +147,25 @@ def log_summary(
     fields: dict[str, Any],
     exc: BaseException | None = None,
     logger: logging.Logger | None = None,
+    *,
+    direct: bool = True,
 ) -> None:
-    """Emit the record: INFO, or ERROR with the traceback when the view raised."""
+    """Emit the record: INFO, or ERROR with the traceback when the view raised.
+
+    ``direct`` (``DOCKERFLOW_SUMMARY_DIRECT_WRITE``) lets an INFO line be
+    written without a LogRecord where that writes the same bytes (see
+    ``dockerflow.direct``); False always takes ``Logger.handle``.
+    """
     target = logger or summary_logger
     level = logging.INFO if exc is None else logging.ERROR
     if not target.isEnabledFor(level):
         return
     try:
         if exc is None:
-            make = _makers.get(target)
-            if make is None:
-                make = _makers[target] = record_maker(
-                    target, level, __file__, _LINE, _FUNC
-                )
-            if write_summary(target, level, fields, make, usual_json(fields)):
+            make = _makers.get(target) or _maker(target)
+            if direct and write_summary(
+                target, level, fields, make, usual_json(fields)
+            ):
                 return
             record = make(fields)
         else:
@@ -180,9 +185,20 @@ def log_summary(
         logging.getLogger("dockerflow").exception("Could not log request.summary")
 
 
+def _maker(target: logging.Logger) -> Callable[[dict[str, Any]], logging.LogRecord]:
+    """What ``target.info("", extra=fields)`` from log_summary would make."""
+
+    def make(fields: dict[str, Any]) -> logging.LogRecord:
+        return target.makeRecord(
+            target.name, logging.INFO, __file__, _LINE, "", (), None, _FUNC, fields
+        )
+
+    if len(_makers) < 64:  # loggers are few, and live as long as the process
+        _makers[target] = make
+    return make
+
+
 # Where the records say they come from, as Logger.info() would have found it.
 _FUNC = log_summary.__name__
 _LINE = log_summary.__code__.co_firstlineno
-#: One record maker per logger (adapters may log through their own; loggers live
-#: as long as the process anyway).
-_makers: dict[logging.Logger, Maker] = {}
+_makers: dict[logging.Logger, Callable[[dict[str, Any]], logging.LogRecord]] = {}

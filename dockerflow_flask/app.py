@@ -159,8 +159,14 @@ class Dockerflow(DockerflowExtension):
     def _log(
         self, scope: RequestScope, fields: dict[str, Any], exc: Any = None
     ) -> None:
-        skip = (scope.options or self._options()).skip_probes
-        scope.summary(fields, exc, skip_probes=skip, logger=self.summary_logger)
+        options = scope.options or self._options()
+        scope.summary(
+            fields,
+            exc,
+            skip_probes=options.skip_probes,
+            logger=self.summary_logger,
+            direct=options.direct_write,
+        )
 
     def _teardown_request(self, exc: BaseException | None) -> None:
         scope: RequestScope | None = flask.g.pop(_SCOPE, None)

@@ -15,6 +15,7 @@ from sanic import Request, Sanic
 from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from dockerflow.checks import HeartbeatResult, is_async_check
+from dockerflow.emitguard import install_emit_guard
 from dockerflow.endpoints import ENDPOINTS, Endpoint
 from dockerflow.extension import DockerflowExtension
 from dockerflow.flows import EndpointRequest
@@ -75,6 +76,7 @@ class Dockerflow(DockerflowExtension):
     def init_app(self, app: Sanic) -> None:
         """Add the Dockerflow routes, middleware and signals to ``app``."""
         apply_defaults(app.config)
+        install_emit_guard()  # Sanic's command loads tracerite, which patches emit
         for endpoint in ENDPOINTS:
             app.add_route(
                 self._view(endpoint),
@@ -135,6 +137,7 @@ class Dockerflow(DockerflowExtension):
             self._raised(request),
             skip_probes=options.skip_probes,
             logger=self.summary_logger,
+            direct=options.direct_write,
         )
         scope.close()
 

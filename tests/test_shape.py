@@ -23,7 +23,6 @@ import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import pytest
 from radon.complexity import cc_visit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,17 +33,6 @@ MAX_FUNCTION_LINES = 60
 MAX_COMPLEXITY = 15
 #: An extension past this is doing the core's work.
 MAX_EXTENSION_LINES = 400
-
-#: TEMPORARY: modules and functions over the limits in files being split
-#: elsewhere (being split in wt-private). Remove an entry once its
-#: split is merged; the test fails on an entry that no longer needs one.
-BEING_SPLIT = {
-    # being split in wt-private
-    "dockerflow/logging.py": "module lines",
-    "dockerflow/logging.py:JsonLogFormatter._fields": "complexity",
-    "dockerflow/direct.py:_stops": "complexity",
-    "dockerflow/direct.py:write_summary": "complexity",
-}
 
 ALIASES = ("dockerflow.flask", "dockerflow.sanic")
 SHORT_SPELLINGS = ("dockerflow.apps", "dockerflow.middleware", "dockerflow.urls")
@@ -213,7 +201,7 @@ def source_files() -> list[Path]:
 
 @functools.cache
 def over_the_limits() -> dict[str, str]:
-    """What is too big or too branchy, keyed as BEING_SPLIT is."""
+    """What is too big or too branchy: "file" or "file:function", and why."""
     found = {}
     for path in source_files():
         where = path.relative_to(ROOT).as_posix()
@@ -237,10 +225,4 @@ def over_the_limits() -> dict[str, str]:
 
 def test_modules_functions_and_complexity_stay_within_the_limits() -> None:
     found = over_the_limits()
-    assert {k: v for k, v in found.items() if k not in BEING_SPLIT} == {}
-
-
-@pytest.mark.parametrize("entry", sorted(BEING_SPLIT))
-def test_each_temporary_exception_is_still_needed(entry: str) -> None:
-    """Once a split lands, its entry must go: the allowlist only shrinks."""
-    assert over_the_limits().get(entry) == BEING_SPLIT[entry]
+    assert found == {}

@@ -11,37 +11,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
-from django.http.response import ResponseHeaders
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject
 
-from dockerflow.endpoints import ENDPOINTS, ERROR, LBHEARTBEAT
+from dockerflow.endpoints import ENDPOINTS, ERROR
 from dockerflow.options import Options
 from dockerflow.scope import RequestScope, environ_key
 from dockerflow.summary import summary_logger
 
-from . import probe, views
+from . import views
 from .conf import conf
 
 __all__ = ["DockerflowMiddleware"]
 
-_SCOPE = "_dockerflow_scope"
-#: The exception process_exception saw, kept until the response says what
-#: Django made of it.
-_RAISED = "_dockerflow_raised"
+# On the request: its scope as _dockerflow_scope, and as _dockerflow_raised the
+# exception process_exception saw, kept until the response says what Django
+# made of it.
 
 
 _time = time.time
 
 
 # The endpoints the middleware serves itself: every row of the table but
-# /__error__, which only the URLconf serves (see urls.py), and the load
-# balancer's probe as probe.py answers it.
+# /__error__, which only the URLconf serves (see urls.py).
 _VIEWS = dict(views.VIEWS)
-_VIEWS[LBHEARTBEAT.name] = (probe.lbheartbeat, probe.lbheartbeat_async)
 del _VIEWS[ERROR.name]
 #: Each of those endpoints' views, sync and async, by request.path_info.
 _BY_PATH = {
@@ -54,22 +52,37 @@ _SYNC_VIEWS = {path: pair[0] for path, pair in _BY_PATH.items()}
 _ASYNC_VIEWS = {path: pair[1] for path, pair in _BY_PATH.items()}
 
 
-_STORE_KEYS: dict[str, str] = {}
+#: The scope whose response the server has not closed yet, in this context.
+_unclosed: ContextVar[RequestScope | None] = ContextVar(
+    "dockerflow_unclosed", default=None
+)
 
 
-def _echo(response: HttpResponse, header: str, rid: str) -> None:
-    """``response[header] = rid``, less the per-request charset and newline
-    checks: the name is checked once, and rid passed validate_request_id."""
-    key = _STORE_KEYS.get(header)
-    if key is None:
-        # "" if __setitem__ would have to convert or refuse the name.
-        safe = header.isascii() and "\n" not in header and "\r" not in header
-        key = _STORE_KEYS[header] = header.lower() if safe else ""
-    headers = response.headers
-    if key and type(headers) is ResponseHeaders:
-        headers._store[key] = (header, rid)
-    else:
-        response[header] = rid
+def _close_unclosed(**kwargs: Any) -> None:
+    """On request_finished: Django logs about the response (404s, 500s) after
+    the middleware returns, and the server after that, so the request id
+    stays set until the server closes the response."""
+    scope = _unclosed.get()
+    if scope is not None:
+        _unclosed.set(None)
+        scope.close()
+
+
+def _user_id(request: HttpRequest, user: Any) -> Any:
+    """The user's id if something already loaded the user: loading it here
+    would cost a session and a user query on requests that never needed it.
+
+    AuthenticationMiddleware's lazy user is read only when the request's
+    session was read (the user is looked up from it); the pk itself, as
+    python-dockerflow logs it.
+    """
+    if isinstance(user, LazyObject):
+        session = getattr(request, "session", None)
+        if session is None or not getattr(session, "accessed", False):
+            return ""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return getattr(user, "pk", "") or ""
 
 
 class DockerflowMiddleware:
@@ -83,6 +96,7 @@ class DockerflowMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        request_finished.connect(_close_unclosed, dispatch_uid=__name__)
         #: The logger of the request.summary records (python-dockerflow's attribute).
         self.summary_logger = summary_logger
         self.is_async = iscoroutinefunction(get_response)
@@ -115,12 +129,10 @@ class DockerflowMiddleware:
         """Open the request's scope."""
         meta_key = environ_key(options.request_id_header)
         scope = RequestScope(request.META.get(meta_key))
-        # Set on the instance's dict: HttpRequest has no __setattr__ to go through.
-        attrs = request.__dict__
-        attrs[_SCOPE] = scope
+        request._dockerflow_scope = scope  # type: ignore[attr-defined]
         # python-dockerflow's names for the id and the arrival time.
-        attrs["_id"] = scope.rid
-        attrs["_start_timestamp"] = _time()
+        request._id = scope.rid  # type: ignore[attr-defined]
+        request._start_timestamp = _time()  # type: ignore[attr-defined]
         return scope
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
@@ -133,7 +145,7 @@ class DockerflowMiddleware:
         self, request: HttpRequest, response: HttpResponse | None = None
     ) -> HttpResponse | None:
         """Echo the request id and log the request's summary, once."""
-        scope: RequestScope | None = getattr(request, _SCOPE, None)
+        scope: RequestScope | None = getattr(request, "_dockerflow_scope", None)
         options = conf.options
         if scope is None:  # process_request never ran (a test calling us directly)
             scope = self._open(request, options)
@@ -147,21 +159,20 @@ class DockerflowMiddleware:
         options: Options,
     ) -> HttpResponse | None:
         if response is not None:
-            _echo(response, options.request_id_header, scope.rid)
+            response.headers[options.request_id_header] = scope.rid
             status = response.status_code
         else:
             status = None
-        exc = request.__dict__.pop(_RAISED, None)
+        exc = getattr(request, "_dockerflow_raised", None)
+        if exc is not None:
+            del request._dockerflow_raised  # type: ignore[attr-defined]
         if status is not None and status < 500:
             # Http404, PermissionDenied, SuspiciousOperation: Django answered
             # a refusal, not a server error, and the record says what it sent.
             exc = None
         self._summary(request, scope, status, exc, options)
-        # Django logs about the response (404s, 500s) after the middleware
-        # returns: the request id stays set until the server closes it.
-        closers = getattr(response, "_resource_closers", None)
-        if closers is not None:
-            closers.append(scope.close)
+        if response is not None:
+            _unclosed.set(scope)  # closed on request_finished
         else:
             scope.close()
         return response
@@ -177,25 +188,15 @@ class DockerflowMiddleware:
         if scope.logged:
             return
         meta = request.META
-        attrs = request.__dict__
-        # The user's id if something already loaded the user: loading it here
-        # would cost a session and a user query on requests that never needed it.
-        user = attrs.get("user")
-        uid = (
-            getattr(user, "pk", "") or ""  # the pk itself, as python-dockerflow logs it
-            if user is not None
-            and not (isinstance(user, LazyObject) and user._wrapped is empty)
-            and getattr(user, "is_authenticated", False)
-            else ""
-        )
+        user = getattr(request, "user", None)
         fields = scope.fields(
             method=request.method or "",
             path=request.path,
             agent=meta.get("HTTP_USER_AGENT", ""),
             lang=meta.get("HTTP_ACCEPT_LANGUAGE", ""),
-            uid=uid,
+            uid="" if user is None else _user_id(request, user),
             # An app that removed the arrival time gets a record without "t".
-            timed="_start_timestamp" in attrs,
+            timed=hasattr(request, "_start_timestamp"),
             status=status,
             raised=exc is not None,
             querystring=meta.get("QUERY_STRING", "")
@@ -203,11 +204,15 @@ class DockerflowMiddleware:
             else None,
         )
         scope.summary(
-            fields, exc, skip_probes=options.skip_probes, logger=self.summary_logger
+            fields,
+            exc,
+            skip_probes=options.skip_probes,
+            logger=self.summary_logger,
+            direct=options.direct_write,
         )
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         """Keep the exception for the summary, which the response then logs:
         an error with its traceback if Django answered 5xx (or nothing), at
         INFO with the status if it answered a refusal (404, 403, 400)."""
-        request.__dict__[_RAISED] = exception
+        request._dockerflow_raised = exception  # type: ignore[attr-defined]

@@ -54,13 +54,28 @@ __all__ = [
 
 
 def to_response(reply: Reply, method: str) -> HttpResponse:
-    response = HttpResponse(reply.content(method), status=reply.status)
-    for name, value in reply.headers.items():
-        response[name] = value
+    return HttpResponse(**_response_arguments(reply, method))
+
+
+def _response_arguments(reply: Reply, method: str) -> dict[str, Any]:
+    """What HttpResponse() is given for ``reply``: all its headers at once."""
+    headers = dict(reply.headers)
     # Set here because the middleware may answer before CommonMiddleware
     # would; HEAD gets the length GET would have, as HTTP prescribes.
-    response["Content-Length"] = str(len(reply.encoded))
-    return response
+    headers["Content-Length"] = str(len(reply.encoded))
+    return {
+        "content": reply.content(method),
+        "status": reply.status,
+        "content_type": headers.pop("Content-Type", None),
+        "headers": headers,
+    }
+
+
+#: /__lbheartbeat__'s answer never changes: the arguments of its response to
+#: GET and HEAD are worked out once (each request still gets its own response).
+_LBHEARTBEAT = {
+    m: _response_arguments(flows.lbheartbeat(m), m) for m in ("GET", "HEAD")
+}
 
 
 def _load_version() -> Any:
@@ -198,6 +213,9 @@ def lbheartbeat(request: HttpRequest) -> HttpResponse:
     options or building an :class:`~dockerflow.flows.EndpointRequest`.
     """
     method = request.method or "GET"
+    arguments = _LBHEARTBEAT.get(method)
+    if arguments is not None:
+        return HttpResponse(**arguments)
     return to_response(flows.lbheartbeat(method), method)
 
 

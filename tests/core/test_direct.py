@@ -326,15 +326,21 @@ def restore_emit() -> Iterator[None]:
     yield
     type.__setattr__(logging.StreamHandler, "emit", stdlib)
     emitguard.last_seen[0] = None
+    emitguard.installed[0] = False
 
 
 @pytest.mark.usefixtures("restore_emit")
+@pytest.mark.parametrize("guarded", [True, False], ids=["guarded", "unguarded"])
 def test_patched_stream_emit(
-    logger: logging.Logger, writes: list[Any], monkeypatch: pytest.MonkeyPatch
+    guarded: bool,
+    logger: logging.Logger,
+    writes: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With StreamHandler.emit replaced (tracerite), the emit guard keeps our
-    lines bare, so they still go direct and equal the standard ones, while
-    other handlers still go through the replacement."""
+    """With StreamHandler.emit replaced (tracerite) and the emit guard
+    installed, our lines stay bare, so they still go direct and equal the
+    standard ones, while other handlers still go through the replacement.
+    Without the guard, the replacement sees every record: no direct line."""
     calls: list[str] = []
     original = logging.StreamHandler.emit
 
@@ -344,10 +350,16 @@ def test_patched_stream_emit(
         original(self, record)
 
     type.__setattr__(logging.StreamHandler, "emit", patched)
+    if guarded:
+        emitguard.install_emit_guard()
     logger.addHandler(json_handler(sink := io.StringIO()))
     ours, standard = both_ways(logger, [sink], FIELDS, monkeypatch)
-    assert (len(writes), calls) == (1, [])
     assert same(ours) == same(standard)
+    if not guarded:
+        assert (writes, calls) == ([], [logger.name, logger.name])
+        assert ours[0].startswith("patched: {")
+        return
+    assert (len(writes), calls) == (1, [])
     strict_loads(ours[0].strip())
     other = logging.StreamHandler(theirs := io.StringIO())
     other.setFormatter(logging.Formatter("%(path)s"))
@@ -491,3 +503,31 @@ def test_a_change_after_the_first_record_is_seen(
         assert '"tag":"filtered"' in got[0]
     if case in ("class", "class-method"):
         assert "[flushed]" in got[0] or "[patched]" in got[0]
+
+
+@pytest.mark.parametrize("config", ["plain", "mozlog", "file", "mozlog-then-plain"])
+@pytest.mark.parametrize("fields", [FIELDS, ODD, TIMED], ids=["usual", "odd", "timed"])
+def test_the_switch_off_writes_the_same_bytes_through_a_record(
+    config: str,
+    fields: dict[str, Any],
+    logger: logging.Logger,
+    writes: list[Any],
+    tmp_path: Path,
+) -> None:
+    """DOCKERFLOW_SUMMARY_DIRECT_WRITE: on, the line goes direct; off, it is
+    a LogRecord through Logger.handle; the bytes are the same either way."""
+    target, sinks = build(config, logger, tmp_path)
+    try:
+        on = added(sinks, lambda: log_summary(dict(fields), None, target))
+        assert writes
+        written = len(writes)
+        off = added(
+            sinks, lambda: log_summary(dict(fields), None, target, direct=False)
+        )
+    finally:
+        for handler in logger.handlers:
+            handler.close()
+    assert len(writes) == written  # nothing direct with the switch off
+    assert same(on) == same(off)
+    for text in on:
+        strict_loads(text.strip())

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from dockerflow.emitguard import guard_stream_emit
+from dockerflow import emitguard
+from dockerflow.emitguard import guard_stream_emit, install_emit_guard
 from dockerflow.logging import JsonLogFormatter
 
 from .conftest import make_record, strict_loads
@@ -49,6 +50,8 @@ def install_drawing_patch() -> None:
 def restore_emit() -> Iterator[None]:
     yield
     type.__setattr__(logging.StreamHandler, "emit", STDLIB_EMIT)
+    emitguard.installed[0] = False
+    emitguard.last_seen[0] = None
 
 
 def error_record() -> logging.LogRecord:
@@ -65,9 +68,28 @@ def handle(handler: logging.Handler, record: logging.LogRecord) -> None:
     handler.flush()
 
 
+@pytest.mark.usefixtures("restore_emit")
 def test_stdlib_emit_left_alone_when_nothing_patched_it() -> None:
+    install_emit_guard()
     JsonLogFormatter()
     assert logging.StreamHandler.emit is STDLIB_EMIT
+
+
+@pytest.mark.usefixtures("restore_emit")
+def test_building_or_using_a_formatter_installs_nothing() -> None:
+    """Only install_emit_guard() (the Sanic extension calls it) wraps emit."""
+    install_drawing_patch()
+    drawing = logging.StreamHandler.emit
+    handler = logging.StreamHandler(sink := io.StringIO())
+    handler.setFormatter(JsonLogFormatter())
+    handle(handler, error_record())
+    guard_stream_emit(JsonLogFormatter)
+    assert logging.StreamHandler.emit is drawing
+    assert sink.getvalue().startswith("╭ ")
+    install_emit_guard()
+    assert logging.StreamHandler.emit is not drawing
+    handle(handler, error_record())
+    strict_loads(sink.getvalue().splitlines()[-1])
 
 
 @pytest.mark.usefixtures("restore_emit")
@@ -79,6 +101,7 @@ def test_our_lines_stay_whole_and_other_handlers_keep_the_patch(
     # command line); "after": it comes later, and the formatter notices.
     if patched_first:
         install_drawing_patch()
+    install_emit_guard()
     ours, theirs = io.StringIO(), io.StringIO()
     json_handler = logging.StreamHandler(ours)
     json_handler.setFormatter(JsonLogFormatter(logger_name="app"))
@@ -101,6 +124,7 @@ def test_our_lines_stay_whole_and_other_handlers_keep_the_patch(
 @pytest.mark.usefixtures("restore_emit")
 def test_any_stream_handler_class_carrying_our_formatter(tmp_path: Path) -> None:
     install_drawing_patch()
+    install_emit_guard()
     handler = logging.FileHandler(tmp_path / "app.log", encoding="utf-8")
     handler.setFormatter(JsonLogFormatter())
     try:
@@ -114,11 +138,12 @@ def test_any_stream_handler_class_carrying_our_formatter(tmp_path: Path) -> None
 @pytest.mark.usefixtures("restore_emit")
 def test_wrapped_once_however_often_it_is_asked() -> None:
     install_drawing_patch()
-    guard_stream_emit(JsonLogFormatter)
+    install_emit_guard()
     wrapped = logging.StreamHandler.emit
     for _ in range(3):
         JsonLogFormatter()
         guard_stream_emit(JsonLogFormatter)
+        install_emit_guard()
     assert logging.StreamHandler.emit is wrapped
 
 
@@ -131,6 +156,7 @@ def test_broken_stream_is_reported_as_logging_does(
             raise OSError("disk full")
 
     install_drawing_patch()
+    install_emit_guard()
     handler = logging.StreamHandler(Broken())
     handler.setFormatter(JsonLogFormatter())
     handle(handler, error_record())

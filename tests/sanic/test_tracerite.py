@@ -11,17 +11,36 @@ from collections.abc import Iterator
 
 import pytest
 import tracerite
+from sanic import Sanic
 
+from dockerflow import emitguard
 from dockerflow.logging import JsonLogFormatter
+from dockerflow_sanic import Dockerflow
 
 
 @pytest.fixture
 def tracerite_loaded() -> Iterator[None]:
     tracerite.load(hooks=False, suppressions=False)
     try:
+        # The extension installs the emit guard, as a service's app does.
+        Dockerflow(Sanic(f"tracerite{id(object())}"))
         yield
     finally:
         tracerite.unload()
+        emitguard.installed[0] = False
+        emitguard.last_seen[0] = None
+
+
+def test_the_extension_installs_the_emit_guard() -> None:
+    emitguard.installed[0] = False
+    try:
+        JsonLogFormatter()
+        assert not emitguard.installed[0]
+        Dockerflow(Sanic("tracerite_guard"))
+        assert emitguard.installed[0]
+    finally:
+        emitguard.installed[0] = False
+        emitguard.last_seen[0] = None
 
 
 @pytest.mark.usefixtures("tracerite_loaded")
@@ -73,6 +92,8 @@ def test_seed_setup_stays_one_json_object_per_line() -> None:
 def test_unloading_tracerite_restores_the_standard_emit() -> None:
     stdlib_emit = logging.StreamHandler.emit
     tracerite.load(hooks=False, suppressions=False)
-    JsonLogFormatter()  # wraps tracerite's emit
+    emitguard.install_emit_guard()  # wraps tracerite's emit
+    assert logging.StreamHandler.emit is not stdlib_emit
     tracerite.unload()
+    emitguard.installed[0] = False
     assert logging.StreamHandler.emit is stdlib_emit
