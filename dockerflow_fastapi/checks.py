@@ -1,0 +1,55 @@
+"""Built-in FastAPI checks: Redis through redis.asyncio (or redis-py), and a
+SQLAlchemy engine, each the core's probe (:mod:`dockerflow.checks.services`).
+
+Register them once at startup; custom checks use ``dockerflow.checks.register``
+as in python-dockerflow, and return the messages re-exported here::
+
+    from dockerflow_fastapi import checks
+    checks.register_redis(redis.asyncio.Redis.from_url(url))
+    checks.register_database(sqlalchemy.create_engine(url))
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from dockerflow.checks import CheckMessage, is_async_check, services
+from dockerflow.checks import messages as _core
+from dockerflow.checks.messages import *  # noqa: F403
+from dockerflow.checks.registry import CheckFn, register_partial
+
+__all__ = [
+    "check_database_connected",
+    "check_redis_connected",
+    "register_database",
+    "register_redis",
+]
+__all__ += _core.__all__
+
+
+async def check_redis_connected(client: Any) -> list[CheckMessage]:
+    """PING Redis with a redis.asyncio client: E004 refused, E010 a Redis
+    error, E007 a reply other than PONG; a hung server meets the timeout."""
+    return await services.check_redis_connected_async(client)
+
+
+def check_database_connected(engine: Any) -> list[CheckMessage]:
+    """``SELECT 1`` on a SQLAlchemy engine (or anything with ``.engine``),
+    on a worker thread: E001 misconfigured, E002 a DB-API error."""
+    db = engine if hasattr(engine, "engine") else SimpleNamespace(engine=engine)
+    return services.check_database_connected(db)
+
+
+def register_redis(client: Any) -> CheckFn:
+    """Add the Redis check to every heartbeat; a blocking ``redis.Redis``
+    is pinged on a worker thread, an asyncio one on the loop."""
+    ping = client.ping
+    if is_async_check(ping):
+        return register_partial(check_redis_connected, client)
+    return register_partial(services.check_redis_connected, client)
+
+
+def register_database(engine: Any) -> CheckFn:
+    """Add the SQLAlchemy check to every heartbeat."""
+    return register_partial(check_database_connected, engine)

@@ -1,0 +1,57 @@
+"""How the FastAPI adapter reads an app's settings: ``app.state`` first, then
+the environment, under the same DOCKERFLOW_* names as every framework.
+
+The keys themselves are parsed by :mod:`dockerflow.options`, as Flask's and
+Sanic's config are; this module only says where a value comes from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dockerflow.options import DEFAULTS, Options, read_options_cached
+
+__all__ = ["AppConfig", "options_for", "version_root"]
+
+#: Where version.json is when nothing says otherwise: python-dockerflow's default.
+DEFAULT_APP_DIR = "/app"
+
+
+class AppConfig(Mapping[str, Any]):
+    """The DOCKERFLOW_* keys of one app, as :mod:`dockerflow.options` reads them:
+    an attribute set on ``app.state`` wins over an environment variable."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self.state, key, None)
+        if value is None:
+            value = os.environ.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(DEFAULTS)
+
+    def __len__(self) -> int:
+        return len(DEFAULTS)
+
+
+def options_for(app: Any) -> Options:
+    """The app's options, parsed again only when a value changed; an app
+    without ``state`` (a bare ASGI app) reads the environment alone."""
+    return read_options_cached(AppConfig(getattr(app, "state", None)))
+
+
+def version_root(app: Any) -> Any:
+    """The folder holding version.json: ``app.state.APP_DIR``, ``$APP_DIR``,
+    or ``/app``, in that order, as python-dockerflow looks."""
+    return (
+        getattr(getattr(app, "state", None), "APP_DIR", None)
+        or os.environ.get("APP_DIR")
+        or DEFAULT_APP_DIR
+    )
