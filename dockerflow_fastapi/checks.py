@@ -14,7 +14,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from dockerflow.checks import CheckMessage, is_async_check, services
+from dockerflow.checks import CheckMessage, services
 from dockerflow.checks import messages as _core
 from dockerflow.checks.messages import *  # noqa: F403
 from dockerflow.checks.registry import CheckFn, register_partial
@@ -44,8 +44,11 @@ def check_database_connected(engine: Any) -> list[CheckMessage]:
 def register_redis(client: Any) -> CheckFn:
     """Add the Redis check to every heartbeat; a blocking ``redis.Redis``
     is pinged on a worker thread, an asyncio one on the loop."""
-    ping = client.ping
-    if is_async_check(ping):
+    try:
+        import redis.asyncio
+    except ImportError:  # redis is optional: the check then says to install it
+        return register_partial(check_redis_connected, client)
+    if isinstance(client, redis.asyncio.Redis):
         return register_partial(check_redis_connected, client)
     return register_partial(services.check_redis_connected, client)
 

@@ -1,9 +1,5 @@
-"""How the FastAPI adapter reads an app's settings: ``app.state`` first, then
-the environment, under the same DOCKERFLOW_* names as every framework.
-
-The keys themselves are parsed by :mod:`dockerflow.options`, as Flask's and
-Sanic's config are; this module only says where a value comes from.
-"""
+"""Where the FastAPI adapter finds an app's DOCKERFLOW_* settings (parsed by
+:mod:`dockerflow.options`): ``app.state`` first, then the environment."""
 
 from __future__ import annotations
 
@@ -15,9 +11,6 @@ from dockerflow.options import DEFAULTS, Options, read_options_cached
 
 __all__ = ["AppConfig", "options_for", "version_root"]
 
-#: Where version.json is when nothing says otherwise: python-dockerflow's default.
-DEFAULT_APP_DIR = "/app"
-
 
 class AppConfig(Mapping[str, Any]):
     """The DOCKERFLOW_* keys of one app, as :mod:`dockerflow.options` reads them:
@@ -28,8 +21,7 @@ class AppConfig(Mapping[str, Any]):
 
     def __getitem__(self, key: str) -> Any:
         value = getattr(self.state, key, None)
-        if value is None:
-            value = os.environ.get(key)
+        value = os.environ.get(key) if value is None else value
         if value is None:
             raise KeyError(key)
         return value
@@ -42,16 +34,12 @@ class AppConfig(Mapping[str, Any]):
 
 
 def options_for(app: Any) -> Options:
-    """The app's options, parsed again only when a value changed; an app
-    without ``state`` (a bare ASGI app) reads the environment alone."""
+    """The app's options (for a bare ASGI app: the environment's), cached."""
     return read_options_cached(AppConfig(getattr(app, "state", None)))
 
 
 def version_root(app: Any) -> Any:
     """The folder holding version.json: ``app.state.APP_DIR``, ``$APP_DIR``,
     or ``/app``, in that order, as python-dockerflow looks."""
-    return (
-        getattr(getattr(app, "state", None), "APP_DIR", None)
-        or os.environ.get("APP_DIR")
-        or DEFAULT_APP_DIR
-    )
+    state = getattr(app, "state", None)
+    return getattr(state, "APP_DIR", None) or os.environ.get("APP_DIR") or "/app"

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+
+from starlette.datastructures import Headers
 
 from dockerflow.endpoints import PROBE_PATHS
-from dockerflow.logging import MozlogHandler
+from dockerflow.logging import JsonLogFormatter, MozlogHandler
+from dockerflow.requestid import only_value
 from dockerflow.scope import RequestScope
 from dockerflow.summary import log_summary, summary_fields, summary_logger
 
@@ -26,25 +27,10 @@ from .conf import options_for
 
 __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Where RequestIdMiddleware leaves the request's scope for the summary.
 SCOPE_KEY = "dockerflow.scope"
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    """The header's value when it was sent once; a repeated one counts as none."""
-    found = None
-    for key, value in scope["headers"]:
-        if key.lower() == name:
-            if found is not None:
-                return None
-            found = value
-    return found
 
 
 class RequestIdMiddleware:
@@ -56,23 +42,45 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            try:  # a bad DOCKERFLOW_* value stops the server from starting
+                options_for(scope.get("app"))
+            except ValueError as exc:
+                await receive()
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return None
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
         name = options.request_id_header
-        given = _header(scope, name.lower().encode("latin-1"))
+        given = only_value(Headers(scope=scope), name)  # sent twice: none
         request = scope[SCOPE_KEY] = RequestScope(given, options)
         echoed = (name.encode("latin-1"), request.rid.encode("ascii"))
+        started = False
 
         async def echo(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", ()), echoed]
             await send(message)
 
         try:
             await self.app(scope, receive, echo)
+        except Exception:
+            # The server's 500 would go out past us, without the id; the
+            # exception still goes on up, to the server's error log.
+            if not started and not getattr(scope.get("app"), "debug", False):
+                await _server_error(echo)
+            raise
         finally:
             request.close()
+
+
+async def _server_error(send: Send) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": b"Internal Server Error"})
 
 
 class _Stdout(MozlogHandler):
@@ -81,19 +89,28 @@ class _Stdout(MozlogHandler):
     stream = property(lambda self: sys.stdout, lambda self, value: None)  # type: ignore[assignment]
 
 
+def _reaches_mozlog(logger: logging.Logger | None) -> bool:
+    while logger is not None:
+        if any(isinstance(h.formatter, JsonLogFormatter) for h in logger.handlers):
+            return True
+        logger = logger.parent if logger.propagate else None
+    return False
+
+
 class MozlogRequestSummaryLogger:
     """Logs one ``request.summary`` per HTTP request, with ``code``, ``rid``
     (None without RequestIdMiddleware, as in python-dockerflow) and ``t``.
 
     With no ``logger``, records go to ``request.summary``, which writes them
-    to stdout as mozlog JSON unless logging already gave it a handler.
+    to stdout as mozlog JSON unless logging already sends them to a handler
+    with a mozlog formatter (``mozlog_config()``, say): one line, not two.
     """
 
     def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
         self.app = app
         if logger is None:
             logger = summary_logger
-            if not logger.handlers:
+            if not _reaches_mozlog(logger):
                 logger.addHandler(_Stdout())
             if logger.level == logging.NOTSET:
                 logger.setLevel(logging.INFO)
@@ -121,27 +138,21 @@ class MozlogRequestSummaryLogger:
     def summary(
         self, scope: Scope, started: float, status: int | None, exc: Exception | None
     ) -> None:
-        """Log the request's record: ERROR with the traceback if it raised
-        before a response (or with one of 5xx), else INFO."""
+        """Log the record: ERROR with the traceback if the app raised (and sent
+        no response, or a 5xx), else INFO. Override to add fields."""
         request: RequestScope | None = scope.get(SCOPE_KEY)
         options = options_for(scope.get("app")) if request is None else request.options
         if options is None or (options.skip_probes and scope["path"] in PROBE_PATHS):
             return
-        agent = lang = b""
-        for key, value in scope["headers"]:
-            key = key.lower()
-            if key == b"user-agent":
-                agent = value
-            elif key == b"accept-language":
-                lang = value
+        headers = Headers(scope=scope)
         raised = exc is not None and (status is None or status >= 500)
         fields = summary_fields(
             rid=None if request is None else request.rid,
             started=started if request is None else request.started,
             method=scope["method"],
             path=scope["path"],
-            agent=agent.decode("latin-1"),
-            lang=lang.decode("latin-1"),
+            agent=headers.get("user-agent", ""),
+            lang=headers.get("accept-language", ""),
             status=status,
             raised=raised,
             querystring=scope["query_string"].decode("latin-1")

@@ -1,8 +1,6 @@
-"""The Dockerflow endpoints as a FastAPI ``router``: one route per row of
-:data:`dockerflow.endpoints.ENDPOINTS`, each answering through its core flow.
-
-``get_version`` is looked up here on every call, so a test (or an app) can
-replace ``dockerflow.fastapi.views.get_version``, as with python-dockerflow.
+"""The Dockerflow endpoints as a FastAPI ``router``: a route per row of
+:data:`dockerflow.endpoints.ENDPOINTS`, answered by its core flow. ``get_version``
+is looked up on each call, so ``dockerflow.fastapi.views.get_version`` can be replaced.
 """
 
 from __future__ import annotations
@@ -32,10 +30,9 @@ logger = logging.getLogger(__name__)
 #: flows rather than FastAPI's own ``{"detail": ...}``.
 ROUTE_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-Receiver = Callable[[bool, HeartbeatResult], Any]
-#: Called with ``(passed, result)`` after each heartbeat run; a receiver may
-#: be a coroutine function. FastAPI has no signals: this list is their place.
-heartbeat_receivers: list[Receiver] = []
+#: FastAPI has no signals: each is called with ``(passed, result)`` after a
+#: heartbeat run, and may be a coroutine function.
+heartbeat_receivers: list[Callable[[bool, HeartbeatResult], Any]] = []
 
 
 class FastAPIRequest(EndpointRequest):

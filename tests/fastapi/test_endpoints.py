@@ -227,3 +227,36 @@ def test_every_reply_is_strict_json(client, tmp_path) -> None:
         response = client.get(path)
         json.loads(response.content)
         assert response.headers["content-type"] == "application/json"
+
+
+def test_the_redis_and_database_checks_ping_real_services(
+    make_client: MakeClient,
+) -> None:
+    import redis
+    import redis.asyncio
+    import sqlalchemy
+
+    from dockerflow_fastapi import checks as fastapi_checks
+    from tests.services import POSTGRES_URL, REDIS_URL, refused_port
+
+    url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sqlalchemy.create_engine(url)
+    fastapi_checks.register_database(engine)
+    engine_redis = redis.asyncio.Redis.from_url(REDIS_URL)
+    fastapi_checks.register_redis(engine_redis)
+    client = make_client(DOCKERFLOW_HEARTBEAT_DETAILS="always")
+    # One event loop for the whole block, as under a server.
+    with client:
+        assert client.get("/__heartbeat__").json()["checks"] == {
+            "check_database_connected": "ok",
+            "check_redis_connected": "ok",
+        }
+        client.portal.call(engine_redis.aclose)  # type: ignore[union-attr]
+    engine.dispose()
+    checks.clear_checks()
+    down = redis.Redis.from_url(f"redis://127.0.0.1:{refused_port()}/0")
+    fastapi_checks.register_redis(down)
+    body = client.get("/__heartbeat__").json()
+    assert list(body["details"]["check_redis_connected"]["messages"]) == [
+        "dockerflow.health.E004"
+    ]
