@@ -125,6 +125,7 @@ bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/flask_hooks.py
+	$(BIN)/python benchmarks/fastapi_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 	$(BIN)/python benchmarks/history_storage.py
 	$(BIN)/python benchmarks/healthcheck_probe.py

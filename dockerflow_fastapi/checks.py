@@ -1,12 +1,6 @@
-"""Built-in FastAPI checks: Redis through redis.asyncio (or redis-py), and a
-SQLAlchemy engine, each the core's probe (:mod:`dockerflow.checks.services`).
-
-Register them once at startup; custom checks use ``dockerflow.checks.register``
-as in python-dockerflow, and return the messages re-exported here::
-
-    from dockerflow_fastapi import checks
-    checks.register_redis(redis.asyncio.Redis.from_url(url))
-    checks.register_database(sqlalchemy.create_engine(url))
+"""Built-in FastAPI checks, each the core's probe (:mod:`dockerflow.checks.services`):
+Redis through redis.asyncio (or redis-py) and a SQLAlchemy engine. Custom
+checks use ``dockerflow.checks.register`` and the messages re-exported here.
 """
 
 from __future__ import annotations
@@ -19,13 +13,8 @@ from dockerflow.checks import messages as _core
 from dockerflow.checks.messages import *  # noqa: F403
 from dockerflow.checks.registry import CheckFn, register_partial
 
-__all__ = [
-    "check_database_connected",
-    "check_redis_connected",
-    "register_database",
-    "register_redis",
-]
-__all__ += _core.__all__
+__all__ = ["check_database_connected", "check_redis_connected"]
+__all__ += ["register_database", "register_redis", *_core.__all__]
 
 
 async def check_redis_connected(client: Any) -> list[CheckMessage]:

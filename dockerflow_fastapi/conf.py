@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dockerflow.options import DEFAULTS, Options, read_options_cached
 
-__all__ = ["AppConfig", "options_for", "version_root"]
+__all__ = ["AppConfig", "options_for", "read", "version_root"]
 
 
 class AppConfig(Mapping[str, Any]):
@@ -29,13 +32,34 @@ class AppConfig(Mapping[str, Any]):
     def __iter__(self) -> Iterator[str]:
         return iter(DEFAULTS)
 
-    def __len__(self) -> int:
-        return len(DEFAULTS)
+    __len__ = DEFAULTS.__len__
+
+
+#: Seconds an app's options are kept: looking up nine attributes of
+#: app.state and nine environment variables costs more than the middlewares.
+REREAD_SECONDS = 1.0
+_kept: weakref.WeakKeyDictionary[Any, tuple[float, Options]]
+_kept = weakref.WeakKeyDictionary()
+
+
+def read(app: Any) -> Options:
+    """The app's options now (for a bare ASGI app: the environment's)."""
+    return read_options_cached(AppConfig(getattr(app, "state", None)))
 
 
 def options_for(app: Any) -> Options:
-    """The app's options (for a bare ASGI app: the environment's), cached."""
-    return read_options_cached(AppConfig(getattr(app, "state", None)))
+    """:func:`read`, again at most once a second per app."""
+    now = time.monotonic()
+    try:
+        seen, options = _kept[app]
+        if now - seen < REREAD_SECONDS:
+            return options
+    except (KeyError, TypeError):  # not read yet, or None
+        pass
+    options = read(app)
+    with contextlib.suppress(TypeError):
+        _kept[app] = (now, options)
+    return options
 
 
 def version_root(app: Any) -> Any:

@@ -1,12 +1,7 @@
-"""python-dockerflow's two ASGI middlewares, on the core's request scope:
-``RequestIdMiddleware`` gives each request its validated id (on every log
-record made during it, and echoed in the response), and
-``MozlogRequestSummaryLogger`` logs its one ``request.summary`` record.
-
-Add the summary logger first, so the request id middleware wraps it::
-
-    app.add_middleware(MozlogRequestSummaryLogger)
-    app.add_middleware(RequestIdMiddleware)
+"""python-dockerflow's two ASGI middlewares on the core's request scope:
+``RequestIdMiddleware`` (the validated id, on every record and echoed) and
+``MozlogRequestSummaryLogger`` (one ``request.summary``). Add the summary
+logger first, so the request id middleware, added last, wraps it.
 """
 
 from __future__ import annotations
@@ -16,6 +11,7 @@ import sys
 import time
 
 from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dockerflow.endpoints import PROBE_PATHS
 from dockerflow.logging import JsonLogFormatter, MozlogHandler
@@ -23,11 +19,9 @@ from dockerflow.requestid import only_value
 from dockerflow.scope import RequestScope
 from dockerflow.summary import log_summary, summary_fields, summary_logger
 
-from .conf import options_for
+from .conf import options_for, read
 
 __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Where RequestIdMiddleware leaves the request's scope for the summary.
 SCOPE_KEY = "dockerflow.scope"
@@ -44,7 +38,7 @@ class RequestIdMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             try:  # a bad DOCKERFLOW_* value stops the server from starting
-                options_for(scope.get("app"))
+                read(scope.get("app"))
             except ValueError as exc:
                 await receive()
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})

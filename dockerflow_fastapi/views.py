@@ -6,7 +6,6 @@ is looked up on each call, so ``dockerflow.fastapi.views.get_version`` can be re
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,8 +22,6 @@ from dockerflow.version import get_version, loader_for, looked_at
 from .conf import options_for, version_root
 
 __all__ = ["get_version", "heartbeat_receivers", "router"]
-
-logger = logging.getLogger(__name__)
 
 #: Every method the endpoints answer, so the others get a JSON 405 from the
 #: flows rather than FastAPI's own ``{"detail": ...}``.
