@@ -260,3 +260,47 @@ def test_the_redis_and_database_checks_ping_real_services(
     assert list(body["details"]["check_redis_connected"]["messages"]) == [
         "dockerflow.health.E004"
     ]
+
+
+def test_a_setting_changed_on_app_state_is_read_again(
+    make_client: MakeClient, monkeypatch
+) -> None:
+    from dockerflow_fastapi import conf
+
+    client = make_client()
+
+    @checks.register
+    def failing() -> list:
+        return [checks.Error("BOOM", id="x.E001")]
+
+    assert client.get("/__heartbeat__").status_code == 500
+    client.app.state.DOCKERFLOW_HEARTBEAT_FAILED_STATUS_CODE = 503  # type: ignore[attr-defined]
+    # Kept for a second: the same answer until then.
+    assert client.get("/__heartbeat__").status_code == 500
+    monkeypatch.setattr(conf, "REREAD_SECONDS", 0.0)
+    assert client.get("/__heartbeat__").status_code == 503
+
+
+def test_a_bad_setting_stops_the_app_from_starting(make_client: MakeClient) -> None:
+    from dockerflow_fastapi import RequestIdMiddleware
+
+    app = make_client(DOCKERFLOW_CHECK_TIMEOUT="soon").app
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def never(*args: object) -> None:
+        raise AssertionError("the app must not start")
+
+    middleware = RequestIdMiddleware(never)
+    asyncio.run(middleware({"type": "lifespan", "app": app}, receive, send))
+    assert sent == [
+        {
+            "type": "lifespan.startup.failed",
+            "message": "DOCKERFLOW_CHECK_TIMEOUT is not a number: 'soon'",
+        }
+    ]
