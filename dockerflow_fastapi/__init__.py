@@ -7,11 +7,5 @@ from . import checks, middleware, views
 from .middleware import MozlogRequestSummaryLogger, RequestIdMiddleware
 from .views import router
 
-__all__ = [
-    "MozlogRequestSummaryLogger",
-    "RequestIdMiddleware",
-    "checks",
-    "middleware",
-    "router",
-    "views",
-]
+__all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware", "router"]
+__all__ += ["checks", "middleware", "views"]

@@ -10,12 +10,10 @@ import logging
 import sys
 import time
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dockerflow.endpoints import PROBE_PATHS
 from dockerflow.logging import JsonLogFormatter, MozlogHandler
-from dockerflow.requestid import only_value
 from dockerflow.scope import RequestScope
 from dockerflow.summary import log_summary, summary_fields, summary_logger
 
@@ -23,8 +21,18 @@ from .conf import options_for, read
 
 __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 
-#: Where RequestIdMiddleware leaves the request's scope for the summary.
-SCOPE_KEY = "dockerflow.scope"
+#: Where RequestIdMiddleware leaves the request's scope, and the status it
+#: saw sent, for the summary.
+SCOPE_KEY, STATUS_KEY = "dockerflow.scope", "dockerflow.status"
+
+
+def _values(scope: Scope, *names: bytes) -> dict[bytes, list[bytes]]:
+    """Each value of these headers (ASGI servers send names in lower case)."""
+    found: dict[bytes, list[bytes]] = {}
+    for key, value in scope["headers"]:
+        if key in names:
+            found.setdefault(key, []).append(value)
+    return found
 
 
 class RequestIdMiddleware:
@@ -47,15 +55,18 @@ class RequestIdMiddleware:
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
         name = options.request_id_header
-        given = only_value(Headers(scope=scope), name)  # sent twice: none
-        request = scope[SCOPE_KEY] = RequestScope(given, options)
+        key = name.lower().encode("latin-1")
+        given = _values(scope, key).get(key, [])  # sent twice: none
+        request = scope[SCOPE_KEY] = RequestScope(
+            given[0] if len(given) == 1 else None, options
+        )
         echoed = (name.encode("latin-1"), request.rid.encode("ascii"))
         started = False
 
         async def echo(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                started, scope[STATUS_KEY] = True, message["status"]
                 message["headers"] = [*message.get("headers", ()), echoed]
             await send(message)
 
@@ -92,13 +103,10 @@ def _reaches_mozlog(logger: logging.Logger | None) -> bool:
 
 
 class MozlogRequestSummaryLogger:
-    """Logs one ``request.summary`` per HTTP request, with ``code``, ``rid``
-    (None without RequestIdMiddleware, as in python-dockerflow) and ``t``.
-
-    With no ``logger``, records go to ``request.summary``, which writes them
-    to stdout as mozlog JSON unless logging already sends them to a handler
-    with a mozlog formatter (``mozlog_config()``, say): one line, not two.
-    """
+    """Logs one ``request.summary`` per HTTP request (``rid`` None without
+    RequestIdMiddleware, as in python-dockerflow). With no ``logger``, to
+    ``request.summary``, given a stdout handler unless one with a mozlog
+    formatter (``mozlog_config()``) already gets its records."""
 
     def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
         self.app = app
@@ -113,21 +121,20 @@ class MozlogRequestSummaryLogger:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = time.perf_counter()
-        status: int | None = None
+        started, forward = time.perf_counter(), send
+        if SCOPE_KEY not in scope:  # no RequestIdMiddleware around to see it
 
-        async def seen(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+            async def forward(message: Message) -> None:  # type: ignore[misc]
+                if message["type"] == "http.response.start":
+                    scope[STATUS_KEY] = message["status"]
+                await send(message)
 
         try:
-            await self.app(scope, receive, seen)
+            await self.app(scope, receive, forward)
         except Exception as exc:
-            self.summary(scope, started, status, exc)
+            self.summary(scope, started, scope.get(STATUS_KEY), exc)
             raise
-        self.summary(scope, started, status, None)
+        self.summary(scope, started, scope.get(STATUS_KEY), None)
 
     def summary(
         self, scope: Scope, started: float, status: int | None, exc: Exception | None
@@ -138,15 +145,15 @@ class MozlogRequestSummaryLogger:
         options = options_for(scope.get("app")) if request is None else request.options
         if options is None or (options.skip_probes and scope["path"] in PROBE_PATHS):
             return
-        headers = Headers(scope=scope)
+        headers = _values(scope, b"user-agent", b"accept-language")
         raised = exc is not None and (status is None or status >= 500)
         fields = summary_fields(
             rid=None if request is None else request.rid,
             started=started if request is None else request.started,
             method=scope["method"],
             path=scope["path"],
-            agent=headers.get("user-agent", ""),
-            lang=headers.get("accept-language", ""),
+            agent=headers.get(b"user-agent", [b""])[0].decode("latin-1"),
+            lang=headers.get(b"accept-language", [b""])[0].decode("latin-1"),
             status=status,
             raised=raised,
             querystring=scope["query_string"].decode("latin-1")

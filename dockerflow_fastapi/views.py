@@ -59,12 +59,12 @@ class FastAPIRequest(EndpointRequest):
         state = getattr(self.request.app, "state", None)
         silenced = getattr(state, "DOCKERFLOW_SILENCED_CHECKS", None) or ()
         return default_engine.run_async(
-            checks=default_registry.get_checks().items(),
-            timeouts=default_registry.timeouts,
-            scope=default_registry,
+            default_registry.get_checks().items(),
             silenced=silenced,
             timeout=self.options.timeout,
+            timeouts=default_registry.timeouts,
             cache_ttl=self.options.cache_seconds,
+            scope=default_registry,
         )
 
     async def send(self, passed: bool, result: HeartbeatResult) -> None:
@@ -80,12 +80,8 @@ def view_for(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         reply = await endpoint.flow_async(asked)
         headers = dict(reply.headers)
         media_type = headers.pop("Content-Type", "application/json")
-        return Response(
-            reply.content(request.method),
-            status_code=reply.status,
-            headers=headers,
-            media_type=media_type,
-        )
+        body, status = reply.content(request.method), reply.status
+        return Response(body, status, headers, media_type)
 
     view.__name__ = endpoint.name
     return view
