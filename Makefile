@@ -76,7 +76,7 @@ run: $(RUN_VENV)/.installed
 	$(RUN_VENV)/bin/python manage.py collectstatic --noinput -v 0 >&2 || exit 1; \
 	wait $$migrate
 	@echo "make run: serving on http://$(HOST):$(PORT)" >&2
-	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi --bind $(HOST):$(PORT) --log-level info --no-control-socket
+	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi -c python:example_project.gunicorn_conf --bind $(HOST):$(PORT) --log-level info --no-control-socket
 
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite and the Sanic end-to-end tests on the oldest supported

@@ -58,7 +58,7 @@ def expected_changes(made: list[tuple[int, float, str]]) -> int:
     return total
 
 
-def worker(index: int, args: argparse.Namespace, start: float, out: Any) -> None:
+def worker(index: int, args: argparse.Namespace, ready: Any, out: Any) -> None:
     """Play this process's share of the schedule; report what it measured."""
     history_admin.configure(
         args.url, extra={"DOCKERFLOW_HISTORY": args.mode, "CONN_MAX_AGE": 60}
@@ -84,22 +84,16 @@ def worker(index: int, args: argparse.Namespace, start: float, out: Any) -> None
     )
     recorders: dict[int, Recorder] = {}
     statements = [0]
+    made: list[tuple[int, float, str]] = []
+    failed = (CheckMessage("Could not connect to redis", 40, id="E004"),)
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         statements[0] += 1
         return execute(sql, params, many, context)
 
-    latencies, late, made = [], [], []
-    for offset, h, n in slots:
-        if time.time() > start + args.seconds:
-            break  # a machine slower than the schedule makes fewer runs
-        wait = start + offset - time.time()
-        if wait > 0:
-            time.sleep(wait)
-        elif wait < -1.0:
-            late.append(-wait)
-        flaky = flaky_status(h, n, args.flaky, args.episode)
-        failed = (CheckMessage("Could not connect to redis", 40, id="E004"),)
+    def beat(h: int, flaky: str) -> float | None:
+        """One heartbeat run of host ``h``, stored as the view stores it;
+        the milliseconds its database visit took, None if it needed none."""
         checks = tuple(
             CheckResult(
                 name, failed if name == FLAKY and flaky == "error" else (), 0.002
@@ -115,20 +109,39 @@ def worker(index: int, args: argparse.Namespace, start: float, out: Any) -> None
                 result, source="http", http_status=500 if result.failed else 200
             )
         if pending is None:
-            continue
+            return None
         began = time.perf_counter()
         with connection.execute_wrapper(count):
             recorder.write(pending)
-        latencies.append((time.perf_counter() - began) * 1000)
+        return (time.perf_counter() - began) * 1000
+
+    # A fleet already running: each worker has met each of its hosts once.
+    for h in sorted({h for _offset, h, _n in slots}):
+        beat(h, "ok")
+    warm, statements[0] = len(made), 0
+    ready.wait()
+    start = time.time()
+    latencies, late = [], []
+    for offset, h, n in slots:
+        if time.time() > start + args.seconds:
+            break  # a machine slower than the schedule makes fewer runs
+        wait = start + offset - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        elif wait < -1.0:
+            late.append(-wait)
+        ms = beat(h, flaky_status(h, n, args.flaky, args.episode))
+        if ms is not None:
+            latencies.append(ms)
     with connection.execute_wrapper(count):
         for recorder in recorders.values():
             recorder.flush()  # what a worker's exit writes
     out.put(
         {
-            "runs": len(made),
+            "warm": warm,
+            "runs": len(made) - warm,
             "scheduled": len(slots),
             "made": made,
-            "visits": len(latencies),
             "latencies": latencies,
             "statements": statements[0],
             "late": late,
@@ -149,8 +162,6 @@ def sizes(cursor: Any) -> dict[str, int]:
 
 #: The tables that grow with every stored run, and their time column.
 GROWING = ("dockerflow_heartbeatrun", "dockerflow_checkrun", "dockerflow_statuschange")
-#: The first minute holds each host's first run: left out of the rate.
-WARM_SECONDS = 60.0
 
 
 def rows(cursor: Any) -> dict[str, int]:
@@ -164,15 +175,15 @@ def rows(cursor: Any) -> dict[str, int]:
 
 
 def rows_a_day(cursor: Any, start: float, seconds: float) -> dict[str, float]:
-    """What a day adds: the growing tables at their rate after the first
-    minute; an aggregate row per host and check each hour and each day."""
+    """What a day adds: the growing tables at their rate since ``start``;
+    an aggregate row per host and check each hour and each day."""
     from datetime import datetime, timezone
 
-    since = datetime.fromtimestamp(start + WARM_SECONDS, timezone.utc)
+    since = datetime.fromtimestamp(start, timezone.utc)
     rate = {}
     for table in GROWING:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE time >= %s", [since])
-        rate[table] = cursor.fetchone()[0] * 86400 / (seconds - WARM_SECONDS)
+        rate[table] = cursor.fetchone()[0] * 86400 / seconds
     cursor.execute("SELECT count(*) FROM dockerflow_checkstate WHERE host <> ''")
     rate["dockerflow_heartbeataggregate"] = cursor.fetchone()[0] * (24 + 1)
     rate["dockerflow_checkstate"] = 0.0  # one row per host and check, for good
@@ -186,16 +197,19 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
-        before = sizes(cursor)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    start = time.time() + 5  # every process set up before its first run
+    ready = context.Barrier(args.processes + 1)
     processes = [
-        context.Process(target=worker, args=(i, args, start, out))
+        context.Process(target=worker, args=(i, args, ready, out))
         for i in range(args.processes)
     ]
     for process in processes:
         process.start()
+    ready.wait()  # every worker has met its hosts: the clock starts
+    start = time.time()
+    with connection.cursor() as cursor:
+        before = sizes(cursor)
     waiting, samples = [], 0
     with connection.cursor() as cursor:
         while any(p.is_alive() for p in processes) and out.qsize() < len(processes):
@@ -227,6 +241,7 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
         repeated = cursor.fetchone()[0]
     return {
         "reports": reports,
+        "start": start,
         "grown": grown,
         "rows": counted,
         "daily": daily,
@@ -236,9 +251,10 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def show(args: argparse.Namespace, found: dict[str, Any]) -> bool:
+def show(args: argparse.Namespace, found: dict[str, Any]) -> dict[str, bool]:
     reports = found["reports"]
     runs = sum(r["runs"] for r in reports)
+    warm = sum(r["warm"] for r in reports)
     latencies = sorted(ms for r in reports for ms in r["latencies"])
     statements = sum(r["statements"] for r in reports)
     late = sorted(s for r in reports for s in r["late"])
@@ -282,11 +298,12 @@ def show(args: argparse.Namespace, found: dict[str, Any]) -> bool:
     print(
         f"  runs over 1 s behind schedule: {len(late)}, the latest by {max(late, default=0):.2f} s"
     )
-    lost_runs = runs - found["aggregated"]
+    lost_runs = runs + warm - found["aggregated"]
     if args.mode == "all":
-        lost_runs = max(lost_runs, runs - stored)
+        lost_runs = max(lost_runs, runs + warm - stored)
     print(
-        f"  runs counted in the aggregates: {found['aggregated']:,} of {runs:,}; stored: {stored:,}"
+        f"  runs counted in the aggregates: {found['aggregated']:,} of {runs + warm:,}"
+        f" ({warm:,} first runs before the clock started); stored: {stored:,}"
     )
     print(
         f"  lost runs: {lost_runs} (logged as lost: {sum(r['lost'] for r in reports)})"
@@ -294,7 +311,11 @@ def show(args: argparse.Namespace, found: dict[str, Any]) -> bool:
     print(
         f"  status changes: {changes:,}, expected {expected:,}; written twice: {found['repeated']}"
     )
-    return lost_runs == 0 and changes == expected and found["repeated"] == 0
+    return {
+        "no run lost": lost_runs == 0,
+        "no change written twice": found["repeated"] == 0,
+        "every change due written": changes == expected,
+    }
 
 
 def main() -> None:
@@ -328,12 +349,15 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    passed = True
+    proofs: dict[str, bool] = {}
     for mode in args.mode:
         one = argparse.Namespace(**{**vars(args), "mode": mode})
-        passed &= show(one, simulate(one))
-    print("\n0 lost runs and every change once:", "yes" if passed else "NO")
-    if not passed:
+        for proof, held in show(one, simulate(one)).items():
+            proofs[proof] = proofs.get(proof, True) and held
+    print()
+    for proof, held in proofs.items():
+        print(f"{proof}, in every mode:", "yes" if held else "NO")
+    if not all(proofs.values()):
         sys.exit(1)
 
 

@@ -74,10 +74,17 @@ class FaultProxy:
                 self._listener = self._listen(self.port)
             self.mode = HANGING
             # Open connections hang too: nothing more is relayed on them.
-            for sock in list(self._pairs):
-                self._selector.unregister(sock)
-                self._held.append(sock)
-                del self._pairs[sock]
+            for conn in [sock for sock in self._pairs if sock in self._clients]:
+                upstream = self._pairs[conn]
+                if _closed_by_client(conn):
+                    # Its end is not read yet, but there is nobody to hold.
+                    self._drop(conn)
+                    self._drop(upstream)
+                    continue
+                for sock in (conn, upstream):
+                    self._selector.unregister(sock)
+                    self._held.append(sock)
+                    del self._pairs[sock]
 
     def reset(self) -> None:
         """Drop the connections that hung."""
@@ -85,6 +92,12 @@ class FaultProxy:
             for sock in self._held:
                 self._drop(sock)
             self._held.clear()
+
+    @property
+    def relaying(self) -> int:
+        """Connections open and passing traffic (each counted once, both ends)."""
+        with self._lock:
+            return len(self._pairs) // 2
 
     @property
     def held(self) -> int:
@@ -174,6 +187,20 @@ class FaultProxy:
             # An abortive close (RST), as a crashed server's would be.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _ABORT)
         sock.close()
+
+
+def _closed_by_client(conn: socket.socket) -> bool:
+    """Whether the client closed ``conn`` (the loop may not have seen it yet)."""
+    timeout = conn.gettimeout()
+    conn.setblocking(False)
+    try:
+        return conn.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False  # open, nothing sent
+    except OSError:
+        return True
+    finally:
+        conn.settimeout(timeout)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -53,3 +54,16 @@ def test_a_connection_that_hung_stays_hung_until_reset() -> None:
             stuck.ping()
         proxy.reset()
         assert proxy.held == 0
+
+
+def test_a_connection_its_client_closed_is_not_held() -> None:
+    """Even when the proxy has not read the close yet as it starts hanging."""
+    require_redis()
+    with fault_proxy("127.0.0.1", 6379) as proxy:
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", proxy.port)) as conn:
+                conn.sendall(b"PING\r\n")
+                assert conn.recv(64).startswith(b"+PONG")
+            proxy.hanging()
+            assert proxy.held == 0
+            proxy.passing()

@@ -75,6 +75,7 @@ PROBES = {
     "Django migrations": (name("MigrationLoader"), {DJANGO}),
     "missing library": (wording("is not installed: pip install"), {CORE}),
     "migrations unreadable": (wording("Can't connect to database to check"), {CORE}),
+    "Redis unreachable": (wording("Could not connect to redis"), {CORE}),
 }
 
 

@@ -132,15 +132,17 @@ def redis_messages(result: Any = None, exc: BaseException | None = None) -> list
             Error(f"Redis ping failed: {result!r}", id=health.ERROR_REDIS_PING_FAILED)
         ]
     if isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
-        return [
-            Error(
-                f"Could not connect to redis: {exc}",
-                id=health.ERROR_CANNOT_CONNECT_REDIS,
-            )
-        ]
+        return [cannot_connect_redis(str(exc))]
     if isinstance(exc, exceptions.RedisError):
         return [Error(f'Redis error: "{exc}"', id=health.ERROR_REDIS_EXCEPTION)]
     raise exc
+
+
+def cannot_connect_redis(reason: str) -> Any:
+    """E004, in the words of every framework's Redis check."""
+    return Error(
+        f"Could not connect to redis: {reason}", id=health.ERROR_CANNOT_CONNECT_REDIS
+    )
 
 
 #: How much longer than its check's timeout a PING may wait: long enough

@@ -141,30 +141,23 @@ def check_redis_connected(app_configs: Any, **kwargs: Any) -> list[Any]:
     try:
         client = django_redis.get_redis_connection("default")
     except Exception as exc:
-        return [_lookup_error(exc)]
+        return _lookup_error(exc)
     try:
-        return _as_django(services.check_redis_connected(client, conf.options.timeout))
+        messages = services.check_redis_connected(client, conf.options.timeout)
     except Exception as exc:  # not redis-py's; Django's checks never raise
-        return [_redis_error(exc, health.ERROR_CANNOT_CONNECT_REDIS)]
+        messages = [services.cannot_connect_redis(_describe(exc))]
+    return _as_django(messages)
 
 
-def _lookup_error(exc: Exception) -> Any:
+def _lookup_error(exc: Exception) -> list[Any]:
     """What django-redis raising while finding the connection means."""
     if isinstance(exc, (ImproperlyConfigured, KeyError, ValueError)):
-        return _redis_error(
-            exc, health.ERROR_MISCONFIGURED_REDIS, "Redis misconfigured"
-        )
-    if isinstance(exc, NotImplementedError):  # not a django-redis cache
-        return _redis_error(
-            exc, health.ERROR_MISSING_REDIS_CLIENT, "Redis client not available"
-        )
-    return _redis_error(exc, health.ERROR_CANNOT_CONNECT_REDIS)
-
-
-def _redis_error(
-    exc: BaseException, msg_id: str, what: str = "Could not connect to redis"
-) -> Any:
-    return checks.Error(f"{what}: {_describe(exc)}", id=msg_id)
+        msg_id, what = health.ERROR_MISCONFIGURED_REDIS, "Redis misconfigured"
+    elif isinstance(exc, NotImplementedError):  # not a django-redis cache
+        msg_id, what = health.ERROR_MISSING_REDIS_CLIENT, "Redis client not available"
+    else:
+        return _as_django([services.cannot_connect_redis(_describe(exc))])
+    return [checks.Error(f"{what}: {_describe(exc)}", id=msg_id)]
 
 
 def _as_django(messages: list[Any]) -> list[Any]:

@@ -183,7 +183,8 @@ def run_heartbeat() -> HeartbeatResult:
 
     result = run()
     outages.after(result)
-    history.record(result, source="http", http_status=_http_status(result))
+    # Stored by the history's writer thread, after this answer.
+    history.submit(result, source="http", http_status=_http_status(result))
     return result
 
 
@@ -191,7 +192,12 @@ async def run_heartbeat_async() -> HeartbeatResult:
     from . import history
 
     result = await engine.run_async(heartbeat_checks(), **_options())
-    await history.arecord(result, source="http", http_status=_http_status(result))
+    # Never waits: the writer thread stores it. With DOCKERFLOW_HISTORY_QUEUE
+    # at 0, it is stored now, off the event loop.
+    if conf.history.queue:
+        history.submit(result, source="http", http_status=_http_status(result))
+    else:
+        await history.arecord(result, source="http", http_status=_http_status(result))
     return result
 
 

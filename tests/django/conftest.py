@@ -20,13 +20,19 @@ from . import checks
 
 collect_ignore = []
 if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
-    collect_ignore += ["test_postgres.py", "test_history_postgres.py"]
+    collect_ignore += [
+        "test_postgres.py",
+        "test_history_postgres.py",
+        "test_history_first_run.py",
+        "first_run_child.py",
+    ]
 
 
 @pytest.fixture(autouse=True)
 def fresh_heartbeat() -> Iterator[None]:
     heartbeat.engine.clear_cache()
     history.recorder.reset()
+    history.writer.reset()
     shared.pictures.clear()
     checks.calls.clear()
     checks.release.clear()

@@ -76,6 +76,9 @@ else:
 # on another thread (async views) would commit rows outside the test's
 # transaction. The history tests turn it on (tests/django/history_helpers.py).
 DOCKERFLOW_HISTORY = "off"
+# A run a test's heartbeat records is stored before the heartbeat answers, in
+# the test's transaction; tests/django/test_history_writer.py runs the queue.
+DOCKERFLOW_HISTORY_QUEUE = 0
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -7,6 +7,7 @@ for a second list of the same period, and a new picture after a flip.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -68,6 +69,15 @@ def test_a_second_list_of_the_period_draws_no_picture(viewer: Client) -> None:
     # The other picture is its own.
     viewer.get(LIST, {"rows": "checks"})
     assert shared.pictures.built == 2
+
+
+def test_each_time_zone_has_its_own_picture() -> None:
+    data.seed()
+    shared.pictures.get(LIST, "hosts")
+    with timezone.override("Asia/Tokyo"):
+        tokyo = shared.pictures.get(LIST, "hosts")
+    assert shared.pictures.built == 2
+    assert tokyo.heatmap.start.utcoffset() == timedelta(hours=9)
 
 
 def test_a_new_period_draws_it_again() -> None:

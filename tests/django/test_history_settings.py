@@ -32,10 +32,12 @@ def messages(**settings: Any) -> list[Any]:
 def test_defaults() -> None:
     with override_settings():
         del django_settings.DOCKERFLOW_HISTORY  # the test settings turn it off
+        del django_settings.DOCKERFLOW_HISTORY_QUEUE  # and store in the request
         assert conf.history == History(
             mode="changes",
             sample_seconds=300,
             flush_seconds=60,
+            queue=100,
             host=None,
             retention_days=30,
             keep_failed=50,
@@ -65,6 +67,9 @@ def test_defaults() -> None:
         ({"DOCKERFLOW_HISTORY_PRUNE_SECONDS": 10**400}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_KEEP_FAILED": 2.5}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_KEEP_FAILED": -1}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_QUEUE": -1}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_QUEUE": 10**6}, "dockerflow.E021"),
+        ({"DOCKERFLOW_HISTORY_QUEUE": "100"}, "dockerflow.E021"),
         ({"DOCKERFLOW_HISTORY_HOST": ""}, "dockerflow.E022"),
         ({"DOCKERFLOW_HISTORY_HOST": 42}, "dockerflow.E022"),
     ],
@@ -100,6 +105,7 @@ def test_pruning_only_from_cron_is_valid() -> None:
         ({"DOCKERFLOW_HISTORY_RETENTION_DAYS": 1e9}, "retention_days", 30),
         ({"DOCKERFLOW_HISTORY_KEEP_FAILED": -1}, "keep_failed", 50),
         ({"DOCKERFLOW_HISTORY_HOST": ""}, "host", None),
+        ({"DOCKERFLOW_HISTORY_QUEUE": True}, "queue", 100),
         ({"DOCKERFLOW_HISTORY_FLUSH_SECONDS": 0}, "flush_seconds", 0),
         ({"DOCKERFLOW_HISTORY_SAMPLE_SECONDS": 30}, "sample_seconds", 30),
     ],

@@ -78,7 +78,7 @@ class Target:
 
 def _gunicorn(port: int, app: str, workers: int = 1) -> list[str]:
     # --no-control-socket: gunicorn 27 shares one default socket path in $HOME.
-    return [
+    command = [
         str(BIN / "gunicorn"),
         app,
         "--bind",
@@ -87,6 +87,9 @@ def _gunicorn(port: int, app: str, workers: int = 1) -> list[str]:
         str(workers),
         "--no-control-socket",
     ]
+    if app.startswith("example_project."):
+        command += ["-c", "python:example_project.gunicorn_conf"]  # make run's
+    return command
 
 
 TARGETS = (

@@ -40,6 +40,15 @@ def host_changes(fleet: Fleet, host: str) -> list[tuple[Any, ...]]:
     )
 
 
+def host_status(fleet: Fleet, host: str) -> str | None:
+    found = rows(
+        fleet,
+        "SELECT status FROM dockerflow_checkstate WHERE host = %s AND check_name = ''",
+        host,
+    )
+    return found[0][0] if found else None
+
+
 def failing_seconds(fleet: Fleet, host: str) -> float:
     """The host's failing time in the hour aggregates, so far."""
     found = rows(
@@ -69,6 +78,12 @@ def test_an_outage_of_the_history_database_is_in_the_history_afterwards(
     server = fleet.server(target, FAULTS)
     host = fleet.history_host(target, FAULTS)
     probe_until(server, 200, within=10)
+    # The writer thread stores the run just after it answered: the outage
+    # starts once the host is known healthy, as it is in production.
+    deadline = time.monotonic() + 10
+    while host_status(fleet, host) != "ok":
+        assert time.monotonic() < deadline, "the healthy run was never stored"
+        time.sleep(0.05)
     before = len(host_changes(fleet, host))
     failing_before = failing_seconds(fleet, host)
     faults.database.refusing()
@@ -83,6 +98,10 @@ def test_an_outage_of_the_history_database_is_in_the_history_afterwards(
     # Both workers find it back (each request may go to either).
     for _ in range(6):
         probe_until(server, 200, within=15)
+    # Each worker's writer thread stores its runs just after they answer.
+    deadline = time.monotonic() + 10
+    while len(host_changes(fleet, host)) < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     changes = host_changes(fleet, host)[before:]
     assert [(old, new) for _t, old, new, _d in changes] == [
         ("ok", "error"),

@@ -56,7 +56,9 @@ class Pictures:
     def get(self, url: str, rows: str) -> picture.Picture:
         """The picture of ``rows`` whose cells link to ``url``, as of this period."""
         period = int(self._clock() // PERIOD_SECONDS)
-        key = (url, rows, period, version())
+        # Its times are local: a user in another zone gets a picture of hers.
+        zone = timezone.get_current_timezone_name()
+        key = (url, rows, zone, period, version())
         with self._lock:
             found = self._kept.get(key)
             if found is not None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import Case, F, Field, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from dockerflow.checks.messages import CRITICAL, ERROR, INFO, WARNING
@@ -175,38 +177,47 @@ def _increments(counts: Counts) -> dict[str, object]:
     return values
 
 
+def _field(name: str) -> Field[Any, Any]:
+    column = HeartbeatAggregate._meta.get_field(name)
+    assert isinstance(column, Field)
+    return column
+
+
 def flush(tally: Tally, using: str) -> int:
     """Add ``tally`` to the aggregate rows; returns how many rows it touched.
 
-    Rows are visited in key order, so two workers flushing at once lock them
-    in the same order and cannot deadlock.
+    Two statements whatever the number of rows: an INSERT of the missing
+    rows at zero (skipping those another worker inserted first), then one
+    UPDATE adding every row's increments, so workers never lose a count.
+    Both visit the rows in key order, so two workers flushing at once lock
+    them in the same order and cannot deadlock.
     """
-    for key in sorted(tally.rows):
-        host, check, period, start = key
-        counts = tally.rows[key]
-        rows = HeartbeatAggregate.objects.using(using).filter(
-            host=host, check_name=check, period=period, start=start
-        )
-        if rows.update(**_increments(counts)):
-            continue
-        try:
-            with transaction.atomic(using=using):
-                HeartbeatAggregate.objects.using(using).create(
-                    host=host,
-                    check_name=check,
-                    period=period,
-                    start=start,
-                    runs=counts.runs,
-                    failing_seconds=counts.failing_seconds,
-                    duration_total_ms=counts.duration_total_ms,
-                    duration_max_ms=counts.duration_max_ms,
-                    duration_min_ms=counts.duration_min_ms,
-                    **counts.by_field,
-                )
-        except IntegrityError:
-            # Another worker created the row between our UPDATE and INSERT.
-            rows.update(**_increments(counts))
-    return len(tally.rows)
+    if not tally:
+        return 0
+    keys = sorted(tally.rows)
+    objects = HeartbeatAggregate.objects.using(using)
+    objects.bulk_create(
+        [
+            HeartbeatAggregate(host=host, check_name=check, period=period, start=start)
+            for host, check, period, start in keys
+        ],
+        ignore_conflicts=True,
+    )
+    matches = {
+        key: Q(host=key[0], check_name=key[1], period=key[2], start=key[3])
+        for key in keys
+    }
+    increments: dict[str, list[When]] = {}
+    for key in keys:
+        for name, value in _increments(tally.rows[key]).items():
+            increments.setdefault(name, []).append(When(matches[key], then=value))
+    objects.filter(functools.reduce(operator.or_, matches.values())).update(
+        **{
+            name: Case(*whens, default=F(name), output_field=_field(name))
+            for name, whens in increments.items()
+        }
+    )
+    return len(keys)
 
 
 def percentile(

@@ -27,13 +27,24 @@ from ..conf import conf
 from ..models import HeartbeatRun
 from . import pruning
 from .aggregates import Tally, flush, periods
-from .backlog import Backlog
+from .backlog import LIMIT, Backlog
+from .decision import Known, database_failed, decide, unreachable
 from .seen import Sighting, observe
-from .store import ALWAYS, IF_DUE, NEVER, Visit, visit
-from .table import ALL, CHANGES, MODES, OFF, History
+from .store import IF_DUE, NEVER, Visit, visit
+from .table import ALL, CHANGES, MODES, OFF
 from .text import fitted
 
-__all__ = ["ALL", "CHANGES", "MODES", "OFF", "Pending", "Recorder", "decide"]
+__all__ = [
+    "ALL",
+    "CHANGES",
+    "MODES",
+    "OFF",
+    "Known",
+    "Pending",
+    "Recorder",
+    "decide",
+    "unreachable",
+]
 
 logger = logging.getLogger("dockerflow.history")
 
@@ -47,14 +58,6 @@ VERSION_LENGTH = 100
 
 
 @dataclass
-class Known:
-    """What this process last learned from the database about its host."""
-
-    signature: str = ""
-    stored_at: float | None = None
-
-
-@dataclass
 class Pending:
     """A run that needs the database, as :meth:`Recorder.prepare` left it."""
 
@@ -63,42 +66,15 @@ class Pending:
     #: What the host's runs showed while the database was out of reach.
     backlog: list[Sighting] = field(default_factory=list)
 
-
-def decide(
-    settings: History,
-    force: bool,
-    known: Known | None,
-    signature: str,
-    started: float,
-    owed: bool = False,
-) -> str:
-    """What a visit would do with a run: ALWAYS, IF_DUE or NEVER store it.
-
-    ``owed``: the backlog holds sightings of the host, which the first visit
-    writes, so the run goes to the database even if it changed nothing.
-    """
-    if force or settings.mode == ALL:
-        return ALWAYS
-    if (
-        owed
-        or known is None
-        or known.signature != signature
-        or known.stored_at is None
-        or started - known.stored_at >= settings.sample_seconds
-    ):
-        return IF_DUE
-    return NEVER
-
-
-def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | None:
-    """Why the database is left alone for this run, if it is."""
-    if now < retry_at:
-        return "the database failed moments ago"
-    # The run just found the database down or hung: writing to it would
-    # fail, or hold the heartbeat until a socket gives up.
-    if any(c.failed and c.name.endswith("check_database_connected") for c in result):
-        return "the run found the database failing"
-    return None
+    def absorb(self, earlier: Pending) -> None:
+        """Take over the flips and counters of ``earlier``, a run of the same
+        host dropped from the writer's queue: only its own row is lost."""
+        sightings = [*earlier.backlog, earlier.visit.seen.sighting(), *self.backlog]
+        if len(sightings) > LIMIT:
+            sightings = sightings[: LIMIT - 1] + sightings[-1:]
+        self.backlog = sightings
+        self.tally.merge(earlier.tally)
+        self.visit.first = self.visit.first or earlier.visit.first
 
 
 def history_host() -> str:
@@ -128,6 +104,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        #: Writes that failed, and runs that found the database failing, since
+        #: the process started: the writer's connections may be stale after.
+        self.failures = 0
+        self.outages = 0
         self.reset()
 
     def reset(self) -> None:
@@ -156,6 +136,8 @@ class Recorder:
         settings = conf.history
         if settings.mode == OFF or result.cached:
             return None
+        if database_failed(result):
+            self.outages += 1
         started = result.started_at or time.time()
         seen = observe(result, history_host(), self._version(), started)
         gap = 2 * max(settings.sample_seconds, settings.flush_seconds)
@@ -186,6 +168,7 @@ class Recorder:
                 tally = Tally()
             backlog = self._backlog.take(seen.host)
         v = Visit(seen, source, http_status, store, settings.sample_seconds, gap)
+        v.first = known is None
         return Pending(v, tally, backlog)
 
     def _seen_before(self, result: HeartbeatResult) -> bool:
@@ -221,10 +204,9 @@ class Recorder:
             using = router.db_for_write(HeartbeatRun)
             visit(v, pending.tally, using, pending.backlog)
         except Exception as exc:
+            self.give_back(pending)
             with self._lock:
-                self._tally.merge(pending.tally)  # counted next time instead
-                self._backlog.give_back(v.host, pending.backlog)
-                self._backlog.note(v.host, v.seen.sighting(), v.gap / 2)
+                self.failures += 1
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 self._known.pop(v.host, None)
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
@@ -238,6 +220,16 @@ class Recorder:
         if prune_every:
             pruning.prune_in_background(using, prune_every)
         return v.run
+
+    def give_back(self, pending: Pending) -> None:
+        """Keep what ``pending`` saw and counted for the next visit, without
+        its run: after a failed write, or when the writer dropped it."""
+        v = pending.visit
+        with self._lock:
+            self._tally.merge(pending.tally)  # counted next time instead
+            # Before what was noted since: a write that failed slowly (or
+            # waited in the writer's queue) ends after later runs were noted.
+            self._backlog.give_back(v.host, [*pending.backlog, v.seen.sighting()])
 
     def record(
         self,

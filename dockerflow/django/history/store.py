@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
 from .aggregates import Tally, flush, status_counter
 from .seen import Seen, Sighting, messages
+from .states import create_missing, states_of
 
 __all__ = ["Visit", "visit"]
 
@@ -38,6 +39,9 @@ class Visit:
     #: The longest gap between two visits counted as failing time; a longer
     #: one means nobody was watching, which is no data rather than a failure.
     gap: float
+    #: This process knows nothing of the host yet: its states are created
+    #: (where missing) before they are read, which saves a first run a SELECT.
+    first: bool = False
     #: Filled in by :func:`visit`.
     run: HeartbeatRun | None = None
     known_signature: str = ""
@@ -63,14 +67,15 @@ def visit(
     """
     failing_time = Tally()
     now = v.seen.sighting()
+    moments = [*backlog, now]
     with transaction.atomic(using=using):
-        states = {
-            s.check_name: s for s in CheckState.objects.using(using).filter(host=v.host)
-        }
+        states = {} if v.first else states_of(v.host, using)
+        stamp = None if v.store == NEVER else v.seen.signature
+        created = create_missing(v.host, moments, states, using, stamp)
         for earlier in backlog:
-            _track(v, earlier, None, states, set(), failing_time, using)
+            _track(v, earlier, None, states, created, failing_time, using)
         # Flips written from the backlog make the last stored run stale.
-        created = _claim(v, states, using, stale=bool(v.changes))
+        _claim(v, states, created.get("") is now, using, stale=bool(v.changes))
         if v.run is not None:
             _write_checks(v, using)
         _track(v, now, v.run, states, created, failing_time, using)
@@ -82,66 +87,45 @@ def visit(
     return v
 
 
-def _create(
-    v: Visit, name: str, status: str, at: dt.datetime, using: str, **extra: Any
-) -> CheckState | None:
-    try:
-        with transaction.atomic(using=using):
-            return CheckState.objects.using(using).create(
-                host=v.host,
-                check_name=name,
-                status=status,
-                since=at,
-                seen_at=at,
-                counted_until=at,
-                **extra,
-            )
-    except IntegrityError:
-        return None  # another worker saw this host or check first
-
-
 def _claim(
-    v: Visit, states: dict[str, CheckState], using: str, stale: bool = False
-) -> set[str]:
-    """Decide whether this worker stores the run; returns the states it created.
+    v: Visit,
+    states: dict[str, CheckState],
+    new: bool,
+    using: str,
+    stale: bool = False,
+) -> None:
+    """Decide whether this worker stores the run, and store it if so.
 
+    ``new``: this worker created the host's state for this very run.
     ``stale``: the host's last stored run is older than a flip, so this run
     is stored even if it matches that run.
     """
     host_state = states.get("")
-    wants = v.store != NEVER
-    created: set[str] = set()
     if host_state is None:
-        stamp = {"stored_at": v.time, "signature": v.seen.signature} if wants else {}
-        status = status_counter(v.seen.level)
-        if _create(v, "", status, v.time, using, **stamp) is not None:
-            created.add("")
-            stored = wants
-        else:
-            stored = v.store == ALWAYS
+        return  # deleted under this visit: nothing to claim
+    rows = CheckState.objects.using(using).filter(pk=host_state.pk)
+    stamp = {"signature": v.seen.signature, "stored_at": v.time}
+    if new:
+        stored = v.store != NEVER  # stamped as it was created
+    elif v.store == ALWAYS or (stale and v.store == IF_DUE):
+        rows.update(seen_at=v.time, **stamp)
+        stored = True
+    elif v.store == IF_DUE:
+        due = (
+            Q(stored_at__isnull=True)
+            | Q(stored_at__lte=v.time - dt.timedelta(seconds=v.sample))
+            | ~Q(signature=v.seen.signature)
+        )
+        stored = bool(rows.filter(due).update(seen_at=v.time, **stamp))
     else:
-        rows = CheckState.objects.using(using).filter(pk=host_state.pk)
-        stamp = {"signature": v.seen.signature, "stored_at": v.time}
-        if v.store == ALWAYS or (stale and v.store == IF_DUE):
-            rows.update(seen_at=v.time, **stamp)
-            stored = True
-        elif v.store == IF_DUE:
-            due = (
-                Q(stored_at__isnull=True)
-                | Q(stored_at__lte=v.time - dt.timedelta(seconds=v.sample))
-                | ~Q(signature=v.seen.signature)
-            )
-            stored = bool(rows.filter(due).update(seen_at=v.time, **stamp))
-        else:
-            stored = False
-        if not stored:
-            rows.filter(seen_at__lt=v.time).update(seen_at=v.time)
-            v.known_signature = host_state.signature
-            v.known_stored_at = host_state.stored_at
+        stored = False
+    if not stored and not new:
+        rows.filter(seen_at__lt=v.time).update(seen_at=v.time)
+        v.known_signature = host_state.signature
+        v.known_stored_at = host_state.stored_at
     if stored:
         v.known_signature, v.known_stored_at = v.seen.signature, v.time
         v.run = _store_run(v, using)
-    return created
 
 
 def _mark_seen(
@@ -200,7 +184,7 @@ def _track(
     moment: Sighting,
     run: HeartbeatRun | None,
     states: dict[str, CheckState],
-    created: set[str],
+    created: dict[str, Sighting],
     failing_time: Tally,
     using: str,
 ) -> None:
@@ -208,20 +192,16 @@ def _track(
     exactly once; ``states`` follows what this worker wrote."""
     for name, status in sorted(moment.statuses.items()):
         state = states.get(name)
-        if state is not None:
+        if created.get(name) is moment:
+            # First seen: not a flip, unless it starts out unhealthy, so
+            # "failing since" is known from the start.
+            old, since, changed = "", None, status != "ok"
+        elif state is not None:
             old, since, changed = _advance(
                 v, moment.time, state, status, failing_time, using
             )
-        elif name in created:
-            old, since, changed = "", None, status != "ok"
         else:
-            state = _create(v, name, status, moment.time, using)
-            if state is None:
-                continue  # another worker saw it first and speaks for it
-            # First seen: not a flip, unless it starts out unhealthy, so
-            # "failing since" is known from the start.
-            states[name] = state
-            old, since, changed = "", None, status != "ok"
+            continue  # deleted under this visit
         if changed:
             v.changes.append(
                 StatusChange(

@@ -22,6 +22,8 @@ NAME_LENGTH = 255
 #: Ceilings that keep every interval and cutoff a date can still express.
 MAX_SECONDS = 365 * 86400
 MAX_DAYS = 100 * 365
+#: The most runs a process may hold for its writer thread.
+MAX_QUEUE = 100_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ def _count(value: Any) -> int:
     return value
 
 
+def _queue(value: Any) -> int:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 0 <= value <= MAX_QUEUE
+    ):
+        raise ValueError(f"is {value!r}, not a whole number from 0 to {MAX_QUEUE}")
+    return value
+
+
 def _host(value: Any) -> str | None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         raise ValueError("must be a non-empty string or None")
@@ -122,6 +134,15 @@ TABLE: tuple[Setting, ...] = (
         _number(0, MAX_SECONDS),
         "dockerflow.E021",
         SECONDS.format(0) + " 0 writes the counters with every run.",
+    ),
+    Setting(
+        "DOCKERFLOW_HISTORY_QUEUE",
+        "queue",
+        100,
+        _queue,
+        "dockerflow.E021",
+        f"Runs, at least 0 and at most {MAX_QUEUE}. 0 stores each run in the "
+        "request that ran it.",
     ),
     Setting(
         "DOCKERFLOW_HISTORY_HOST",
@@ -197,6 +218,7 @@ class History:
     mode: str
     sample_seconds: float
     flush_seconds: float
+    queue: int
     host: str | None
     retention_days: float
     keep_failed: int

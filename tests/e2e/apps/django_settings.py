@@ -3,7 +3,8 @@
 E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
 turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
 E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware; E2E_HISTORY_HOST
-names the server's runs in the heartbeat history, which its servers share.
+names the server's runs in the heartbeat history, which its servers share,
+and E2E_HISTORY sets its mode.
 ``/__error__`` is on, for the token and staff only, as a project testing its
 error tracker sets it.
 """
@@ -20,6 +21,7 @@ BASE_DIR = Path(os.environ["E2E_VERSION_DIR"])
 DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "0"))
 DOCKERFLOW_ERROR_ENDPOINT = True
 DOCKERFLOW_HISTORY_HOST = os.environ.get("E2E_HISTORY_HOST") or None
+DOCKERFLOW_HISTORY = os.environ.get("E2E_HISTORY", "changes")
 if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
 else:
