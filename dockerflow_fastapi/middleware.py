@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -145,11 +146,14 @@ class MozlogRequestSummaryLogger:
         options = options_for(scope.get("app")) if request is None else request.options
         if options is None or (options.skip_probes and scope["path"] in PROBE_PATHS):
             return
-        headers = _values(scope, b"user-agent", b"accept-language")
         raised = exc is not None and (status is None or status >= 500)
-        fields = summary_fields(
-            rid=None if request is None else request.rid,
-            started=started if request is None else request.started,
+        if not self.logger.isEnabledFor(logging.ERROR if raised else logging.INFO):
+            return
+        headers = _values(scope, b"user-agent", b"accept-language")
+        make = summary_fields if request is None else request.fields
+        extra: dict[str, Any] = {"started": started} if request is None else {}
+        fields = make(
+            **extra,
             method=scope["method"],
             path=scope["path"],
             agent=headers.get(b"user-agent", [b""])[0].decode("latin-1"),
