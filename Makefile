@@ -11,8 +11,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Loopback only: HOST=0.0.0.0 make run opens the example project to the network.
 HOST ?= 127.0.0.1
-PACKAGES := dockerflow dockerflow_flask dockerflow_sanic
-EXTRAS := django,redis,django-redis,flask,sanic,example,test,dev
+PACKAGES := dockerflow dockerflow_flask dockerflow_sanic dockerflow_fastapi
+EXTRAS := django,redis,django-redis,flask,sanic,fastapi,example,test,dev
 # The extras `make run` installs: the example project's, and no more.
 RUN_EXTRAS := django django-redis example
 
@@ -125,6 +125,7 @@ bench: venv
 	$(BIN)/python benchmarks/logging_formatter.py
 	$(BIN)/python benchmarks/django_middleware.py
 	$(BIN)/python benchmarks/flask_hooks.py
+	$(BIN)/python benchmarks/fastapi_middleware.py
 	$(BIN)/python benchmarks/heartbeat_latency.py
 	$(BIN)/python benchmarks/history_storage.py
 	$(BIN)/python benchmarks/healthcheck_probe.py

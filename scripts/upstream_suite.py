@@ -2,7 +2,7 @@
 
 Fetches the release's sdist from PyPI at run time (its tests are never
 committed here), installs this checkout editable beside the release's test
-requirements in a throwaway venv, runs core, Django, Flask and Sanic the way
+requirements in a throwaway venv, runs core, Django, Flask, Sanic and FastAPI the way
 the release's tox does, and prints passed/failed per framework.
 
     python3 scripts/upstream_suite.py            # or: make upstream
@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 RELEASE = "2026.3.4"
 # The release's tox pairs each framework with one constraints file; these
 # three are its newest "triple stack" that fits in one venv.
-CONSTRAINTS = ("django-5.2.txt", "flask-3.0.txt", "sanic-23.txt")
-REQUIREMENTS = ("default.txt", "django.txt", "flask.txt", "sanic.txt")
+CONSTRAINTS = ("django-5.2.txt", "flask-3.0.txt", "sanic-23.txt", "fastapi-0.100.txt")
+REQUIREMENTS = ("default.txt", "django.txt", "flask.txt", "sanic.txt", "fastapi.txt")
 # pytest-pythonpath holds pytest below 7, where today's anyio plugin cannot
 # load; PYTHONPATH does its one job here.
 DROPPED = {"pytest-pythonpath"}
@@ -52,6 +52,7 @@ RUNS: dict[str, list[str]] = {
     ],
     "flask": ["-p", "no:django", "tests/flask"],
     "sanic": ["-p", "no:django", "tests/sanic"],
+    "fastapi": ["-p", "no:django", "tests/fastapi"],
 }
 
 _DETAILS = "details are hidden from anonymous callers"
@@ -76,6 +77,16 @@ DELIBERATE: dict[str, str] = {
     "tests/sanic/test_sanic.py::test_redis_check_error[connection-messages0]": _DETAILS,
     "tests/sanic/test_sanic.py::test_redis_check_error[redis-messages1]": _DETAILS,
     "tests/sanic/test_sanic.py::test_redis_check_error[malformed-messages2]": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_lbheartbeat_get": "/__lbheartbeat__ answers {}",
+    "tests/fastapi/test_fastapi.py::test_error_returns_500_and_logs_error": _ERROR,
+    "tests/fastapi/test_fastapi.py::test_heartbeat_get": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_heartbeat_sync": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_heartbeat_async": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_heartbeat_mixed_sync": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_heartbeat_custom_name": _DETAILS,
+    "tests/fastapi/test_fastapi.py::test_mozlog_failure": (
+        "/__version__ answers a JSON 500 when the version can't be read"
+    ),
     # "/" is no route in that app: a 404, which errno reports.
     "tests/flask/test_flask.py::test_request_summary": _ERRNO,
 }
@@ -105,8 +116,8 @@ def run(cmd: list[str], **kwargs: object) -> None:
 def package_spec(control: bool) -> list[str]:
     """What pip installs as ``dockerflow``: this checkout, or the release itself."""
     if control:
-        return [f"dockerflow[django,flask,sanic]=={RELEASE}"]
-    return ["-e", f"{REPO}[django,redis,django-redis,flask,sanic]"]
+        return [f"dockerflow[django,flask,sanic,fastapi]=={RELEASE}"]
+    return ["-e", f"{REPO}[django,redis,django-redis,flask,sanic,fastapi]"]
 
 
 def stamp(control: bool) -> str:

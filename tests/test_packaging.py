@@ -71,6 +71,7 @@ def test_the_sdist_holds_the_packages_and_not_the_tests(dist: tuple[Path, str]) 
         "CHANGELOG.rst",
         "dockerflow/django/templates/admin/dockerflow/pagination.html",
         "dockerflow_sanic/py.typed",
+        "dockerflow_fastapi/py.typed",
     } <= names
     assert not [name for name in names if name.startswith("tests")]
 
@@ -84,7 +85,12 @@ def test_the_wheel_is_dockerflow_kit_with_python_dockerflows_import_names(
         metadata = archive.read(f"{info}/METADATA").decode()
         top_level = archive.read(f"{info}/top_level.txt").decode().split()
     assert re.search(r"^Name: dockerflow-kit$", metadata, re.M)
-    assert top_level == ["dockerflow", "dockerflow_flask", "dockerflow_sanic"]
+    assert top_level == [
+        "dockerflow",
+        "dockerflow_fastapi",
+        "dockerflow_flask",
+        "dockerflow_sanic",
+    ]
     templates = "dockerflow/django/templates/admin/dockerflow"
     assert {
         f"{templates}/pagination.html",
@@ -102,13 +108,18 @@ def test_the_wheel_is_dockerflow_kit_with_python_dockerflows_import_names(
 DJANGO = {"django", "djangorestframework", "drf-spectacular", "drf-spectacular-sidecar"}
 FLASK = {"flask", "blinker", "werkzeug"}
 EXTRAS = {
-    "": (set(), {"django", "flask", "sanic", "redis"}),
+    "": (set(), {"django", "flask", "sanic", "redis", "fastapi"}),
     "django": (DJANGO, FLASK | {"sanic", "redis", "django-redis"}),
     "django,django-redis": (DJANGO | {"redis", "django-redis"}, FLASK | {"sanic"}),
     "flask": (FLASK, {"django", "sanic", "redis"}),
     "flask,redis": (FLASK | {"redis"}, {"django", "django-redis", "sanic"}),
     "sanic": ({"sanic"}, {"django", "flask", "redis"}),
     "sanic,redis": ({"sanic", "redis"}, {"django", "django-redis", "flask"}),
+    "fastapi": ({"fastapi", "starlette", "pydantic"}, {"django", "flask", "sanic"}),
+    "fastapi,redis": (
+        {"fastapi", "redis"},
+        {"django", "django-redis", "flask", "sanic"},
+    ),
 }
 
 

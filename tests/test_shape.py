@@ -26,7 +26,7 @@ from pathlib import Path
 from radon.complexity import cc_visit
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("dockerflow", "dockerflow_flask", "dockerflow_sanic")
+PACKAGES = ("dockerflow", "dockerflow_flask", "dockerflow_sanic", "dockerflow_fastapi")
 
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
@@ -34,9 +34,14 @@ MAX_COMPLEXITY = 15
 #: An extension past this is doing the core's work.
 MAX_EXTENSION_LINES = 400
 
-ALIASES = ("dockerflow.flask", "dockerflow.sanic")
+ALIASES = ("dockerflow.flask", "dockerflow.sanic", "dockerflow.fastapi")
 SHORT_SPELLINGS = ("dockerflow.apps", "dockerflow.middleware", "dockerflow.urls")
-ADAPTERS = ("dockerflow.django", "dockerflow_flask", "dockerflow_sanic")
+ADAPTERS = (
+    "dockerflow.django",
+    "dockerflow_flask",
+    "dockerflow_sanic",
+    "dockerflow_fastapi",
+)
 
 
 def within(module: str, packages: Iterable[str]) -> bool:
@@ -216,7 +221,7 @@ def over_the_limits() -> dict[str, str]:
                 found[f"{where}:{name}"] = "complexity"
             elif block.endline - block.lineno + 1 > MAX_FUNCTION_LINES:
                 found[f"{where}:{name}"] = "function lines"
-    for extension in ("dockerflow_flask", "dockerflow_sanic"):
+    for extension in ("dockerflow_flask", "dockerflow_sanic", "dockerflow_fastapi"):
         files = (ROOT / extension).rglob("*.py")
         if sum(len(p.read_text().splitlines()) for p in files) > MAX_EXTENSION_LINES:
             found[extension] = "extension lines"

@@ -16,7 +16,12 @@ import pytest
 
 import dockerflow
 
-ADAPTERS = ("dockerflow.django", "dockerflow.flask", "dockerflow.sanic")
+ADAPTERS = (
+    "dockerflow.django",
+    "dockerflow.flask",
+    "dockerflow.sanic",
+    "dockerflow.fastapi",
+)
 FRAMEWORKS = [
     "django",
     "flask",
@@ -58,7 +63,8 @@ def test_the_walk_finds_the_core() -> None:
     files = {
         path
         for path in root.rglob("*.py")
-        if path.relative_to(root).parts[0] not in ("django", "flask", "sanic")
+        if path.relative_to(root).parts[0]
+        not in ("django", "flask", "sanic", "fastapi")
     }
     assert len(modules) == len(files)
     assert {"dockerflow.logging", "dockerflow.checks.engine"} <= set(modules)

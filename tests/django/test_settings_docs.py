@@ -15,7 +15,12 @@ from dockerflow import options
 from dockerflow.django.history import table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-SECTIONS = ("Django settings", "Flask config keys", "Sanic config keys")
+SECTIONS = (
+    "Django settings",
+    "Flask config keys",
+    "Sanic config keys",
+    "FastAPI settings",
+)
 
 
 def sections() -> dict[str, str]:

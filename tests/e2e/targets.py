@@ -54,7 +54,7 @@ class Target:
 
     @property
     def is_async(self) -> bool:
-        return self.name in ("django-uvicorn", "sanic")
+        return self.name in ("django-uvicorn", "sanic") or self.framework == "fastapi"
 
     def command(self, port: int, workers: int = 1) -> list[str]:
         host = ["--host", "127.0.0.1", "--port", str(port)]
@@ -63,6 +63,12 @@ class Target:
         if self.name == "django-uvicorn":
             app = "example_project.asgi:application"
             return [str(BIN / "uvicorn"), app, *host, "--no-access-log"]
+        if self.name == "fastapi-uvicorn":
+            app = "tests.e2e.apps.fastapi_app:app"
+            return [str(BIN / "uvicorn"), app, *host, "--no-access-log"]
+        if self.name == "fastapi-gunicorn":
+            command = _gunicorn(port, "tests.e2e.apps.fastapi_app:app", workers)
+            return [*command, "--worker-class", "uvicorn_worker.UvicornWorker"]
         if self.name == "flask-gunicorn":
             return _gunicorn(port, "tests.e2e.apps.flask_app:app", workers)
         # Sanic's own command, which loads tracerite.
@@ -116,6 +122,18 @@ TARGETS = (
     ),
     Target(
         "sanic", "sanic", "e2e", "/boom", "the e2e view broke", "/", "Serving the index"
+    ),
+    *(
+        Target(
+            name,
+            "fastapi",
+            "e2e",
+            "/boom",
+            "the e2e view broke",
+            "/",
+            "Serving the index",
+        )
+        for name in ("fastapi-uvicorn", "fastapi-gunicorn")
     ),
 )
 BY_NAME = {t.name: t for t in TARGETS}

@@ -1,7 +1,8 @@
 """The Dockerflow contract over HTTP, the same for every framework and server.
 
 Each test runs against the example project under gunicorn and under uvicorn,
-the Flask app under gunicorn and the Sanic app under Sanic's ``sanic`` command.
+the Flask app under gunicorn, the Sanic app under Sanic's ``sanic`` command,
+and the FastAPI app under uvicorn and under gunicorn with uvicorn workers.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ CHECKS = {
     },
     "flask": {"check_database_connected", "check_redis_connected", "check_counted"},
     "sanic": {"check_redis_connected", "check_counted"},
+    "fastapi": {"check_database_connected", "check_redis_connected", "check_counted"},
 }
 
 

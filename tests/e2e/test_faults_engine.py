@@ -43,7 +43,7 @@ WITH_DATABASE = [t for t in TARGETS if t.framework != "sanic"]
 #: The checks of each e2e app that run on threads and can hang: Django's
 #: database, migrations and Redis checks, Flask's database and Redis checks;
 #: Sanic's Redis check is a coroutine, cancelled when it times out.
-THREADED_CHECKS = {"django": 3, "flask": 2, "sanic": 0}
+THREADED_CHECKS = {"django": 3, "flask": 2, "sanic": 0, "fastapi": 2}
 
 
 def workers(server: Server) -> list[int]:
