@@ -21,29 +21,11 @@ from dockerflow.django import history
 from dockerflow.django.history.store import VERIFY
 from dockerflow.django.models import HeartbeatRun, StatusChange
 
-from .history_helpers import at, run
+from .history_helpers import ROUNDS, at, due, run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("history_on", "one_host"),
-]
-
-#: Which worker sees which status of the db check, every 10 seconds.
-ROUNDS = [
-    ("a", "ok"),
-    ("b", "error"),
-    ("a", "ok"),
-    ("b", "ok"),
-    ("b", "error"),
-    ("a", "error"),
-    ("a", "ok"),
-    ("b", "error"),
-    ("a", "error"),
-    ("b", "ok"),
-    ("a", "ok"),
-    ("a", "error"),
-    ("b", "error"),
-    ("a", "ok"),
 ]
 
 
@@ -61,16 +43,6 @@ def written() -> list[tuple[float, str, str, str]]:
         ((c.time - at(0)).total_seconds(), c.check_name, c.old_status, c.new_status)
         for c in StatusChange.objects.order_by("time", "check_name")
     ]
-
-
-def due(rounds: list[tuple[str, str]]) -> list[tuple[float, str, str, str]]:
-    """Each flip of the host as a whole and of its db check, at its time."""
-    flips = []
-    for number in range(1, len(rounds)):
-        old, new = rounds[number - 1][1], rounds[number][1]
-        if old != new:
-            flips += [(number * 10.0, "", old, new), (number * 10.0, "db", old, new)]
-    return flips
 
 
 def db(status: str, seconds: float) -> Any:
