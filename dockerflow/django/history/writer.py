@@ -2,9 +2,9 @@
 heartbeat has answered, from a bounded queue whose oldest run gives way.
 
 A dropped run is counted and its flips and counters ride with the next run
-of its host, so only its own row is lost; of the runs only to be checked
-against the database, one per host waits, the newest; docs/history.rst says what a
-worker that exits, or is killed, can lose.
+of its host, so only its own row is lost. Of the runs only to be checked
+against the database, one per host waits, the newest. docs/history.rst says
+what a worker that exits, or is killed, can lose.
 """
 
 from __future__ import annotations
