@@ -25,6 +25,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
         "test_history_postgres.py",
         "test_history_first_run.py",
         "first_run_child.py",
+        "flips_child.py",
     ]
 
 

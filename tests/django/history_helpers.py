@@ -35,3 +35,32 @@ def run(seconds: float = 0.0, *, ms: float = 2.0, **statuses: str) -> HeartbeatR
         started_at=at(seconds).timestamp(),
         duration=ms / 1000.0,
     )
+
+
+#: Which worker sees which status of the db check, every 10 seconds.
+ROUNDS = [
+    ("a", "ok"),
+    ("b", "error"),
+    ("a", "ok"),
+    ("b", "ok"),
+    ("b", "error"),
+    ("a", "error"),
+    ("a", "ok"),
+    ("b", "error"),
+    ("a", "error"),
+    ("b", "ok"),
+    ("a", "ok"),
+    ("a", "error"),
+    ("b", "error"),
+    ("a", "ok"),
+]
+
+
+def due(rounds: list[tuple[str, str]]) -> list[tuple[float, str, str, str]]:
+    """Each flip of the host as a whole and of its db check, at its time."""
+    flips = []
+    for number in range(1, len(rounds)):
+        old, new = rounds[number - 1][1], rounds[number][1]
+        if old != new:
+            flips += [(number * 10.0, "", old, new), (number * 10.0, "db", old, new)]
+    return flips

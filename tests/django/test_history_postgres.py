@@ -9,10 +9,15 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection, connections
@@ -20,9 +25,9 @@ from django.test import Client, override_settings
 
 from dockerflow.django import history
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun, StatusChange
-from tests.services import hung_server, refused_port, require_postgres
+from tests.services import POSTGRES_URL, hung_server, refused_port, require_postgres
 
-from .history_helpers import at, run
+from .history_helpers import ROUNDS, at, due, run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,7 +35,8 @@ pytestmark = [
 ]
 
 WORKERS = 8
-ROUNDS = 6
+ROUNDS_AT_ONCE = 6
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def race(rounds: list[dict[str, str]]) -> list[BaseException]:
@@ -67,25 +73,27 @@ def test_workers_flipping_at_once_write_each_change_once(
     require_postgres()
     assert connection.vendor == "postgresql"
     caplog.set_level(logging.WARNING, logger="dockerflow.history")
-    rounds = [{"db": "error" if number % 2 else "ok"} for number in range(ROUNDS)]
+    rounds = [
+        {"db": "error" if number % 2 else "ok"} for number in range(ROUNDS_AT_ONCE)
+    ]
     assert race(rounds) == []
     assert [r.getMessage() for r in caplog.records] == []  # nothing was lost
-    flips = ROUNDS - 1  # the first round is a first sighting, and ok
+    flips = ROUNDS_AT_ONCE - 1  # the first round is a first sighting, and ok
     # Earlier tests' heartbeats on other threads commit rows of other hosts.
     changes = StatusChange.objects.filter(host="web-1")
     assert changes.filter(check_name="db").count() == flips
     assert changes.filter(check_name="").count() == flips
     assert changes.filter(check_name="cache").count() == 0
     # One stored run per round: each round changed the statuses once.
-    assert HeartbeatRun.objects.filter(host="web-1").count() == ROUNDS
+    assert HeartbeatRun.objects.filter(host="web-1").count() == ROUNDS_AT_ONCE
     durations = set(
         changes.filter(check_name="db").values_list("previous_duration", flat=True)
     )
     assert durations == {10.0}
     # Every worker's every run was counted, once.
     whole = HeartbeatAggregate.objects.get(host="web-1", check_name="", period="day")
-    assert whole.runs == WORKERS * ROUNDS
-    assert whole.error == WORKERS * (ROUNDS // 2)
+    assert whole.runs == WORKERS * ROUNDS_AT_ONCE
+    assert whole.error == WORKERS * (ROUNDS_AT_ONCE // 2)
 
 
 @contextlib.contextmanager
@@ -190,3 +198,47 @@ def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
     )
     assert sum(h.failing_seconds for h in hours) == pytest.approx(290.0)
     assert sum(h.runs for h in hours) == 31
+
+
+def test_two_worker_processes_flipping_in_turn_write_every_flip_once_at_its_time() -> (
+    None
+):
+    """Two real processes of one host, each with its writer thread, take
+    turns: each flip either of them sees is one change row, at its time."""
+    require_postgres()
+    host = "web-turns"
+    url = urlsplit(POSTGRES_URL)
+    name = connection.settings_dict["NAME"]
+    env = dict(os.environ, DOCKERFLOW_TEST_DATABASE="postgres")
+    env["DOCKERFLOW_TEST_POSTGRES_URL"] = urlunsplit(url._replace(path=f"/{name}"))
+    children = {
+        worker: subprocess.Popen(
+            [sys.executable, "-m", "tests.django.flips_child", host],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for worker in ("a", "b")
+    }
+    try:
+        for child in children.values():
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        for number, (worker, status) in enumerate(ROUNDS):
+            child = children[worker]
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write(f"{status} {number * 10}\n")
+            child.stdin.flush()
+            assert child.stdout.readline() == "stored\n"
+        for child in children.values():
+            child.communicate(timeout=60)
+    finally:
+        for child in children.values():
+            child.kill()
+    assert [child.returncode for child in children.values()] == [0, 0]
+    written = [
+        ((c.time - at(0)).total_seconds(), c.check_name, c.old_status, c.new_status)
+        for c in StatusChange.objects.filter(host=host).order_by("time", "check_name")
+    ]
+    assert written == due(ROUNDS)

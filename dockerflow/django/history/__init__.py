@@ -80,7 +80,9 @@ def record(
 
     Returns the stored run, or None. Never raises: a database error is
     logged on ``dockerflow.history`` as a warning and the run is lost.
-    A run that is not stored costs no query. ``force=True`` stores the run
+    In the "changes" mode a run that is not stored costs one SELECT here
+    (did another worker of the host flip it?); :func:`submit` leaves that
+    to the writer. ``force=True`` stores the run
     unless the history is "off" (``manage.py dockerflow_check --record``).
     """
     return recorder.record(result, source=source, http_status=http_status, force=force)

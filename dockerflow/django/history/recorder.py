@@ -1,9 +1,11 @@
 """The recorder: decides in memory whether a heartbeat run needs the database.
 
-Most runs do not: they are counted in memory and nothing else. A run goes to
-the database when it may be stored (DOCKERFLOW_HISTORY), or when the counters
-are due for a flush; a failed write is logged, never raised, and what the
-recorder sees while the database is out of reach waits in its backlog.
+Most runs do not: they are counted in memory, and the writer checks them
+against the host's states in one SELECT (another process of the host may have
+flipped it). A run goes to the database when it may be stored
+(DOCKERFLOW_HISTORY), or when the counters are due for a flush; a failed write
+is logged, never raised, and what the recorder sees while the database is out
+of reach waits in its backlog.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .aggregates import Tally, flush, periods
 from .backlog import LIMIT, Backlog
 from .decision import Known, database_failed, decide, unreachable
 from .seen import Sighting, observe
-from .store import IF_DUE, NEVER, Visit, visit
+from .store import IF_DUE, NEVER, VERIFY, Visit, unchanged, visit
 from .table import ALL, CHANGES, MODES, OFF
 from .text import fitted
 
@@ -151,8 +153,12 @@ class Recorder:
             store = decide(settings, force, known, seen.signature, started, owed)
             flush_due = now - self._flushed_at >= settings.flush_seconds
             if store == NEVER and not flush_due:
-                return None
+                # Unchanged for this process; another of the host may have
+                # flipped it since: the writer checks, off the request path.
+                store = VERIFY
             reason = unreachable(now, self._retry_at, result)
+            if reason is not None and store == VERIFY:
+                return None
             if reason is not None:
                 self._backlog.note(seen.host, seen.sighting(), gap / 2)
                 if store != NEVER:
@@ -202,6 +208,11 @@ class Recorder:
         v = pending.visit
         try:
             using = router.db_for_write(HeartbeatRun)
+            if v.store == VERIFY:
+                if not pending.backlog and not pending.tally and unchanged(v, using):
+                    self._remember(v)
+                    return None
+                v.store = IF_DUE  # a flip another process stored or made
             visit(v, pending.tally, using, pending.backlog)
         except Exception as exc:
             self.give_back(pending)
@@ -211,15 +222,18 @@ class Recorder:
                 self._known.pop(v.host, None)
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
             return None
+        self._remember(v)
         with self._lock:
-            self._known[v.host] = Known(
-                v.known_signature,
-                v.known_stored_at.timestamp() if v.known_stored_at else None,
-            )
             prune_every = self._prune_due()
         if prune_every:
             pruning.prune_in_background(using, prune_every)
         return v.run
+
+    def _remember(self, v: Visit) -> None:
+        """Keep what the database said of the host, for the next decision."""
+        stored_at = v.known_stored_at.timestamp() if v.known_stored_at else None
+        with self._lock:
+            self._known[v.host] = Known(v.known_signature, stored_at)
 
     def give_back(self, pending: Pending) -> None:
         """Keep what ``pending`` saw and counted for the next visit, without

@@ -21,11 +21,13 @@ from .aggregates import Tally, flush, status_counter
 from .seen import Seen, Sighting, messages
 from .states import create_missing, states_of
 
-__all__ = ["Visit", "visit"]
+__all__ = ["Visit", "unchanged", "visit"]
 
 #: What a visit does with the run: store it, store it if it changed or a
-#: sample is due, or only count it.
-ALWAYS, IF_DUE, NEVER = "always", "if-due", "never"
+#: sample is due, or only count it. VERIFY: the process's memory says the
+#: run changed nothing; the writer checks that against the database first
+#: (:func:`unchanged`), as another process of the host may have flipped it.
+ALWAYS, IF_DUE, NEVER, VERIFY = "always", "if-due", "never", "verify"
 
 
 @dataclass
@@ -85,6 +87,28 @@ def visit(
         failing_time.merge(tally)
         flush(failing_time, using)
     return v
+
+
+def unchanged(v: Visit, using: str) -> bool:
+    """Whether the host's states hold what ``v``'s run shows, so it needs no
+    visit; ``v`` gets the host's stored signature either way.
+
+    One indexed SELECT, no transaction and no lock. Another worker of the
+    host may have stored a run (the signature) or flipped a check without
+    storing one (a counters' visit): either makes this run a flip to write.
+    """
+    statuses: dict[str, str] = {}
+    rows = CheckState.objects.using(using).filter(host=v.host)
+    for name, status, signature, stored_at in rows.values_list(
+        "check_name", "status", "signature", "stored_at"
+    ):
+        statuses[name] = status
+        if not name:
+            v.known_signature, v.known_stored_at = signature, stored_at
+    shown = v.seen.sighting().statuses
+    return v.known_signature == v.seen.signature and all(
+        statuses.get(name) == status for name, status in shown.items()
+    )
 
 
 def _claim(

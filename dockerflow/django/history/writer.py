@@ -2,8 +2,9 @@
 heartbeat has answered, from a bounded queue whose oldest run gives way.
 
 A dropped run is counted and its flips and counters ride with the next run
-of its host, so only its own row is lost; docs/history.rst says what a
-worker that exits, or is killed, can lose.
+of its host, so only its own row is lost. Of the runs only to be checked
+against the database, one per host waits, the newest. docs/history.rst says
+what a worker that exits, or is killed, can lose.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from django.db import connections
+
+from .store import VERIFY
 
 if TYPE_CHECKING:
     from .recorder import Pending, Recorder
@@ -55,6 +58,8 @@ class Writer:
         with self._cond:
             self._pid = os.getpid()
             self._queue: deque[Pending] = deque()
+            #: Each host's last queued run, so a newer check replaces it.
+            self._last: dict[str, Pending] = {}
             self._thread: threading.Thread | None = None
             self._generation = getattr(self, "_generation", 0) + 1
             self._busy = False
@@ -83,22 +88,42 @@ class Writer:
     def submit(self, pending: Pending, capacity: int) -> None:
         """Queue ``pending``, dropping the oldest runs past ``capacity``."""
         report = None
+        host = pending.visit.host
         with self._cond:
             self._adopt()
+            last = self._last.get(host)
+            if (
+                last is not None
+                and last.visit.store == VERIFY
+                and pending.visit.store == VERIFY
+            ):
+                # Newest wins: it says all the older one did. Only the last
+                # of the host's queue, so a check never jumps ahead of a run.
+                last.visit = pending.visit
+                return
             while len(self._queue) >= capacity:
-                self._drop(self._queue.popleft())
+                self._drop(self._take())
                 report = self._report_due()
             self._queue.append(pending)
+            self._last[host] = pending
             self._start()
             self._cond.notify_all()
         if report:
             self._log_drops(report)
+
+    def _take(self) -> Pending:
+        """The oldest queued run, out of the queue (lock held)."""
+        pending = self._queue.popleft()
+        if self._last.get(pending.visit.host) is pending:
+            del self._last[pending.visit.host]
+        return pending
 
     def _adopt(self) -> None:
         """After a fork, the parent's queue and thread are not this process's."""
         if self._pid != os.getpid():
             self._pid = os.getpid()
             self._queue = deque()
+            self._last = {}
             self._thread = None
             self._busy = False
             self._burst = 0
@@ -206,7 +231,7 @@ class Writer:
                     return IDLE, None, 0
             self._busy = True
             if self._queue:
-                return WRITE, self._queue.popleft(), 0
+                return WRITE, self._take(), 0
             return FLUSH, None, 0
 
     def _finished(self, kind: str) -> None:
@@ -247,6 +272,7 @@ class Writer:
             else:
                 pending = list(self._queue)
                 self._queue.clear()
+                self._last.clear()
                 left_behind = 0
                 burst = self._end_burst()
         if burst:
