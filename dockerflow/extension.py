@@ -18,7 +18,7 @@ from .checks.registry import CheckRegistry, merged_with, publish
 from .endpoints import VERSION
 from .options import Options
 from .summary import summary_logger
-from .version import loader_for, looked_at
+from .version import get_version, loader_for, looked_at
 
 
 class DockerflowExtension:
@@ -96,14 +96,8 @@ class DockerflowExtension:
     def warn_if_no_version_file(self, root: Any) -> None:
         """At startup, say where version.json was looked for when it is not
         there: otherwise the first sign is a 404 on ``/__version__``."""
-        path = self.version_file(root)
-        if path is not None and not os.path.lexists(path):
-            self.logger.warning(
-                "There is no version.json at %s, so %s answers 404: "
-                "write it there during the build, or pass version_path=.",
-                path,
-                VERSION.path,
-            )
+        callback = self._version_callback
+        warn_if_no_version_file(root, self.logger, "pass version_path=", callback)
 
     def run_options(
         self, options: Options, scope: Hashable, wrap: Callable[[CheckFn], CheckFn]
@@ -119,3 +113,24 @@ class DockerflowExtension:
             "cache_ttl": options.cache_seconds,
             "scope": scope,
         }
+
+
+def warn_if_no_version_file(
+    root: Any,
+    logger: logging.Logger | str,
+    elsewhere: str,
+    callback: Callable[[Any], Any] = get_version,
+) -> None:
+    """Log a warning naming the file ``callback`` reads under ``root`` when it
+    is not there (nothing for a callback of the app's own, which may read
+    anything); ``elsewhere`` says how to point it elsewhere."""
+    path = looked_at(callback, root)
+    if path is not None and not os.path.lexists(path):
+        log = logging.getLogger(logger) if isinstance(logger, str) else logger
+        log.warning(
+            "There is no version.json at %s, so %s answers 404: "
+            "write it there during the build, or %s.",
+            path,
+            VERSION.path,
+            elsewhere,
+        )

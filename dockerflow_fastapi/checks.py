@@ -1,7 +1,5 @@
-"""Built-in FastAPI checks, each the core's probe (:mod:`dockerflow.checks.services`):
-Redis through redis.asyncio (or redis-py) and a SQLAlchemy engine. Custom
-checks use ``dockerflow.checks.register`` and the messages re-exported here.
-"""
+"""Built-in FastAPI checks, each the core's probe: Redis (redis.asyncio or redis-py)
+and SQLAlchemy. Others use ``dockerflow.checks.register`` and these messages."""
 
 from __future__ import annotations
 

@@ -14,16 +14,18 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dockerflow.endpoints import PROBE_PATHS
+from dockerflow.extension import warn_if_no_version_file
 from dockerflow.logging import JsonLogFormatter, MozlogHandler
 from dockerflow.scope import RequestScope
 from dockerflow.summary import log_summary, summary_fields, summary_logger
 
-from .conf import options_for, read
+from .conf import options_for, read, version_root
+
+LOG = "dockerflow.fastapi"  # the logger of startup warnings
 
 __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 
-#: Where RequestIdMiddleware leaves the request's scope, and the status it
-#: saw sent, for the summary.
+#: Where RequestIdMiddleware leaves the request's scope and the status sent.
 SCOPE_KEY, STATUS_KEY = "dockerflow.scope", "dockerflow.status"
 
 
@@ -52,6 +54,7 @@ class RequestIdMiddleware:
                 await receive()
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return None
+            warn_if_no_version_file(version_root(scope.get("app")), LOG, "set APP_DIR")
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from dockerflow import checks
 from dockerflow_fastapi import views
 
-from .conftest import MakeClient
+from .conftest import MakeClient, make_app
 
 
 def test_lbheartbeat_answers_200_with_an_empty_json_object(client) -> None:
@@ -304,3 +306,18 @@ def test_a_bad_setting_stops_the_app_from_starting(make_client: MakeClient) -> N
             "message": "DOCKERFLOW_CHECK_TIMEOUT is not a number: 'soon'",
         }
     ]
+
+
+def test_startup_warns_naming_the_version_file_it_looked_for(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(APP_DIR=str(tmp_path))
+    with caplog.at_level(logging.WARNING, "dockerflow.fastapi"), TestClient(app):
+        pass
+    [warning] = [r for r in caplog.records if r.name == "dockerflow.fastapi"]
+    assert str(tmp_path / "version.json") in warning.getMessage()
+    caplog.clear()
+    (tmp_path / "version.json").write_text("{}")
+    with caplog.at_level(logging.WARNING, "dockerflow.fastapi"), TestClient(app):
+        pass
+    assert not [r for r in caplog.records if r.name == "dockerflow.fastapi"]
