@@ -20,21 +20,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import settings as base
+from .routers import HISTORY
 
-HISTORY = "history"
 urlpatterns: list[Any] = []
-
-
-class HistoryRouter:
-    """Everything of the ``dockerflow`` app to HISTORY, the rest to default."""
-
-    def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        return HISTORY if model._meta.app_label == "dockerflow" else None
-
-    db_for_write = db_for_read
-
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
-        return (db == HISTORY) == (app_label == "dockerflow")
 
 
 def configure(folder: Path) -> None:
@@ -49,7 +37,7 @@ def configure(folder: Path) -> None:
             }
             for alias in ("default", HISTORY)
         },
-        DATABASE_ROUTERS=[f"{__name__}.HistoryRouter"],
+        DATABASE_ROUTERS=["tests.django.routers.HistoryRouter"],
         DOCKERFLOW_HISTORY="all",
         DOCKERFLOW_HISTORY_HOST="routed-1",
     )

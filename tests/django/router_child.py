@@ -1,6 +1,6 @@
 """Runs under tests/django/settings_router.py: migrates both databases, records
 runs through the writer and directly, reads them back through the API and the
-admin, and prints what it found as JSON for test_history_router.py.
+admin, and prints what it found as JSON for test_history_writer_routed.py.
 """
 
 from __future__ import annotations
