@@ -184,3 +184,30 @@ def test_a_redis_error_reply_is_e010_on_django_too() -> None:
         [message] = check_redis_connected(None)
     assert message.id == health.ERROR_REDIS_EXCEPTION
     assert "DB index is out of range" in message.msg
+
+
+def test_an_asyncio_client_passes_once_a_restarted_redis_is_back() -> None:
+    """The pool's connection was reset while Redis was down and no probe came:
+    the first probe after passes, on a fresh connection, as the blocking
+    probe (a connection of its own each time) always did."""
+    import redis.asyncio
+
+    from tests.faultproxy import fault_proxy
+    from tests.services import require_redis
+
+    require_redis()
+
+    async def restarted(proxy: Any) -> list[list[Any]]:
+        # from_url, as services configure it: its pool has no retry policy.
+        client = redis.asyncio.Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0")
+        try:
+            found = [await services.check_redis_connected_async(client)]
+            proxy.refusing()  # every open connection reset
+            proxy.passing()
+            found.append(await services.check_redis_connected_async(client))
+            return found
+        finally:
+            await client.aclose()
+
+    with fault_proxy("127.0.0.1", 6379) as proxy:
+        assert asyncio.run(restarted(proxy)) == [[], []]

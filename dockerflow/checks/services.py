@@ -217,10 +217,23 @@ async def check_redis_connected_async(client: Any) -> list[Any]:
     absent = redis_missing()
     if absent:
         return absent
-    try:
-        result = client.ping()
-        if inspect.isawaitable(result):
-            result = await result
-    except Exception as exc:
-        return redis_messages(exc=exc)
-    return redis_messages(result)
+    from redis.exceptions import ConnectionError
+
+    # The client's pool may hand out a connection the server reset (Redis
+    # restarted, or the network dropped it): redis-py raises ConnectionError,
+    # or uvloop's RuntimeError about a closed transport, and disconnects it.
+    # One more PING, on a fresh connection, tells whether Redis is back. A
+    # refused connection fails both at once; a hung one meets the timeout.
+    for last in (False, True):
+        try:
+            result = client.ping()
+            if inspect.isawaitable(result):
+                result = await result
+        except (ConnectionError, OSError, RuntimeError) as exc:
+            if last:
+                return redis_messages(exc=exc)
+        except Exception as exc:
+            return redis_messages(exc=exc)
+        else:
+            return redis_messages(result)
+    raise AssertionError("unreachable")

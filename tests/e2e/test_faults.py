@@ -31,7 +31,8 @@ def test_a_refused_database_fails_the_heartbeat_and_passing_again_heals_it(
     down = server.request("/__heartbeat__", headers=AUTH)
     assert down.status == 500, down.body
     faults.passing()
-    assert server.request("/__heartbeat__", headers=AUTH).status == 200
+    healed = server.request("/__heartbeat__", headers=AUTH)
+    assert healed.status == 200, healed.body
 
 
 #: Seconds past the check timeout a loaded machine may take; a hang takes forever.

@@ -63,7 +63,8 @@ def hang_then_recover(server: Server, proxy: FaultProxy) -> list[int]:
     # Several, so each worker holds connections that will hang (Django
     # keeps its request thread's, CONN_MAX_AGE).
     for _ in range(4):
-        assert server.request("/__heartbeat__", headers=AUTH).status == 200
+        before = server.request("/__heartbeat__", headers=AUTH)
+        assert before.status == 200, before.body
     proxy.hanging()
     for _ in range(HUNG_PROBES):
         hung = server.request("/__heartbeat__", headers=AUTH)
