@@ -18,7 +18,7 @@ RUN_EXTRAS := django django-redis example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser dist test quick lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
+.PHONY: run venv browser dist test quick lint typecheck docs pytest pytest-unit pytest-e2e pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -81,7 +81,14 @@ run: $(RUN_VENV)/.installed
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite and the Sanic end-to-end tests on the oldest supported
 ## frameworks, and the coverage floor (servers and subprocesses included).
-test: lint typecheck docs pytest pytest-postgres compat coverage
+## Three at a time, longest first: the end-to-end servers mostly wait on
+## timeouts while the other suites compute. Each prints its output when it
+## ends; the first to fail stops the rest.
+test: venv browser $(COMPAT)/.installed
+	rm -f .coverage .coverage.*
+	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	  pytest-e2e pytest-unit pytest-postgres compat lint typecheck docs
+	$(MAKE) --no-print-directory coverage
 
 ## The edit-test loop: the core, Flask and Django (SQLite) suites, stopping at
 ## the first failure, with Hypothesis's fast profile; no end-to-end servers.
@@ -104,9 +111,19 @@ dist: venv
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
+## The whole SQLite suite in one process (make test runs it in two parts).
 pytest: venv browser
 	rm -f .coverage .coverage.*
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
+
+## Everything but the end-to-end servers.
+pytest-unit: venv
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest --ignore=tests/e2e
+
+## The end-to-end suite, its files shared between two processes, each with
+## servers of its own.
+pytest-e2e: venv browser
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest -n 2 --dist loadfile tests/e2e
 
 pytest-postgres: venv
 	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest tests/django

@@ -36,7 +36,9 @@ def test_host_and_port_open_it_up() -> None:
 
 
 def test_ci_runs_hypothesis_with_the_full_budget() -> None:
-    plan = planned("pytest", "pytest-postgres", "compat").splitlines()
+    plan = planned(
+        "pytest", "pytest-unit", "pytest-e2e", "pytest-postgres", "compat"
+    ).splitlines()
     runs = [line for line in plan if " -m pytest" in line]
     assert runs and all("HYPOTHESIS_PROFILE=ci" in line for line in runs), runs
 

@@ -55,6 +55,16 @@ DB = "check_database_connected"
         (100.0, 0.0, {}, None),
         (100.0, 100.0, {}, None),
         (100.0, 105.0, {}, "the database failed moments ago"),
+        (100.0, 105.0, {"db": "ok"}, "the database failed moments ago"),
+        # The run's own database check reached it: the pause ends there.
+        (100.0, 105.0, {DB: "ok"}, None),
+        (100.0, 105.0, {DB: "warning"}, None),
+        (
+            100.0,
+            105.0,
+            {DB: "ok", f"acme.{DB}": "error"},
+            "the run found the database failing",
+        ),
         (100.0, 0.0, {DB: "error"}, "the run found the database failing"),
         (100.0, 0.0, {DB: "critical"}, "the run found the database failing"),
         (100.0, 0.0, {DB: "warning"}, None),

@@ -50,14 +50,23 @@ def decide(
 
 def unreachable(now: float, retry_at: float, result: HeartbeatResult) -> str | None:
     """Why the database is left alone for this run, if it is."""
-    if now < retry_at:
-        return "the database failed moments ago"
     # The run just found the database down or hung: writing to it would
     # fail, or hold the heartbeat until a socket gives up.
     if database_failed(result):
         return "the run found the database failing"
+    # After a failed write the database is left alone for a while, unless
+    # this run's own check just reached it: the outage is over, and the
+    # history says so now, not when the pause ends.
+    if now < retry_at and not database_answered(result):
+        return "the database failed moments ago"
     return None
 
 
 def database_failed(result: HeartbeatResult) -> bool:
     return any(c.failed and c.name.endswith("check_database_connected") for c in result)
+
+
+def database_answered(result: HeartbeatResult) -> bool:
+    """Whether the run has a database check, and every one of them passed."""
+    found = [c for c in result if c.name.endswith("check_database_connected")]
+    return bool(found) and not any(c.failed for c in found)
