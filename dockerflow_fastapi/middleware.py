@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from operator import countOf, itemgetter
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,13 +30,33 @@ __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 SCOPE_KEY, STATUS_KEY = "dockerflow.scope", "dockerflow.status"
 
 
-def _values(scope: Scope, *names: bytes) -> dict[bytes, list[bytes]]:
-    """Each value of these headers (ASGI servers send names in lower case)."""
-    found: dict[bytes, list[bytes]] = {}
-    for key, value in scope["headers"]:
-        if key in names:
-            found.setdefault(key, []).append(value)
+_NAME = itemgetter(0)
+#: A header name -> (as sent back, as ASGI servers send it: lower case).
+_ENCODED: dict[str, tuple[bytes, bytes]] = {}
+
+
+def _encoded(name: str) -> tuple[bytes, bytes]:
+    found = _ENCODED.get(name)
+    if found is None:
+        found = (name.encode("latin-1"), name.lower().encode("latin-1"))
+        if len(_ENCODED) < 64:  # one or two names per process
+            _ENCODED[name] = found
     return found
+
+
+def _only(scope: Scope, key: bytes) -> bytes | None:
+    """The value of header ``key`` when it was sent once, else None."""
+    headers = scope["headers"]
+    value = dict(headers).get(key)  # in C, as the next line: no loop here
+    if value is not None and countOf(map(_NAME, headers), key) != 1:
+        return None  # sent twice: none
+    return value
+
+
+def _first_values(scope: Scope) -> dict[bytes, bytes]:
+    """Each header's first value."""
+    headers = scope["headers"]
+    return dict(reversed(headers if type(headers) is list else list(headers)))
 
 
 class RequestIdMiddleware:
@@ -58,13 +79,9 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
-        name = options.request_id_header
-        key = name.lower().encode("latin-1")
-        given = _values(scope, key).get(key, [])  # sent twice: none
-        request = scope[SCOPE_KEY] = RequestScope(
-            given[0] if len(given) == 1 else None, options
-        )
-        echoed = (name.encode("latin-1"), request.rid.encode("ascii"))
+        name, key = _encoded(options.request_id_header)
+        request = scope[SCOPE_KEY] = RequestScope(_only(scope, key), options)
+        echoed = (name, request.rid.encode("ascii"))
         started = False
 
         async def echo(message: Message) -> None:
@@ -104,6 +121,9 @@ def _reaches_mozlog(logger: logging.Logger | None) -> bool:
             return True
         logger = logger.parent if logger.propagate else None
     return False
+
+
+_NONE: dict[str, Any] = {}
 
 
 class MozlogRequestSummaryLogger:
@@ -151,20 +171,20 @@ class MozlogRequestSummaryLogger:
         raised = exc is not None and (status is None or status >= 500)
         if not self.logger.isEnabledFor(logging.ERROR if raised else logging.INFO):
             return
-        headers = _values(scope, b"user-agent", b"accept-language")
-        make = summary_fields if request is None else request.fields
-        extra: dict[str, Any] = {"started": started} if request is None else {}
-        fields = make(
-            **extra,
+        headers = _first_values(scope)
+        agent, lang = headers.get(b"user-agent"), headers.get(b"accept-language")
+        query = (
+            scope["query_string"].decode("latin-1") if options.log_querystring else None
+        )
+        fields = (summary_fields if request is None else request.fields)(
+            **({"started": started} if request is None else _NONE),
             method=scope["method"],
             path=scope["path"],
-            agent=headers.get(b"user-agent", [b""])[0].decode("latin-1"),
-            lang=headers.get(b"accept-language", [b""])[0].decode("latin-1"),
+            agent="" if agent is None else agent.decode("latin-1"),
+            lang="" if lang is None else lang.decode("latin-1"),
             status=status,
             raised=raised,
-            querystring=scope["query_string"].decode("latin-1")
-            if options.log_querystring
-            else None,
+            querystring=query,
         )
         fields.setdefault("rid", None)
         exc = exc if raised else None
