@@ -94,16 +94,6 @@ def write_summary(
     ``make_record`` makes that record, for a handler whose write failed;
     ``fields_json``, if given, is ``fields`` as our formatters encode them.
     """
-    if fields_json is not None:  # the usual keys: none of them reserved
-        stop = _only_stop(logger, levelno, fields)
-        if stop is not None:
-            handler, stamped = stop
-            formatter: Any = handler.formatter
-            line = formatter.encode_line(
-                logger.name, levelno, _pid[0], stamped, _time(), fields, fields_json
-            )
-            _write(handler, line, fields, stamped, make_record)
-            return True
     if not plain_logger(logger, fields):
         return False
     if installed[0] and _StreamHandler.emit is not last_seen[0]:
@@ -129,44 +119,6 @@ def write_summary(
     for (handler, stamped), line in zip(stops, lines, strict=True):
         _write(handler, line, fields, stamped, make_record)
     return True
-
-
-def _only_stop(
-    logger: logging.Logger, levelno: int, fields: dict[str, Any]
-) -> tuple[logging.Handler, Any] | None:
-    """The one handler a record of the usual Fields reaches, and the name
-    stamped on it, when the logger and it are plain: the checks of
-    :func:`plain_logger` and :func:`_stops` in one pass, for the usual case.
-    None sends the record the general way (which decides it afresh)."""
-    own = logger.__dict__
-    if (
-        type(logger) is not _Logger
-        or _Logger.handle is not _logger_handle
-        or _Logger.callHandlers is not _call_handlers
-        or logger.filters
-        or logger.disabled
-        or "handle" in own
-        or "callHandlers" in own
-        or "filter" in own
-        or _factory() is not _LogRecord
-        or not logging.logProcesses
-    ):
-        return None
-    if installed[0] and _StreamHandler.emit is not last_seen[0]:
-        guard_stream_emit(JsonLogFormatter)
-    found: Any = None
-    current: Any = logger
-    while current:
-        for handler in current.handlers:
-            if levelno < handler.level:
-                continue
-            if found is not None or not plain_handler(handler, fields):
-                return None
-            found = handler
-        current = current.parent if current.propagate else None
-    if found is None:
-        return None
-    return found, found.logger_name if type(found) is MozlogHandler else None
 
 
 def _lines(
