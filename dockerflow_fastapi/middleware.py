@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from functools import partial
 from operator import countOf, itemgetter
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,34 +29,15 @@ __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 #: Where RequestIdMiddleware leaves the request's scope and the status sent.
 SCOPE_KEY, STATUS_KEY = "dockerflow.scope", "dockerflow.status"
 
-
 _NAME = itemgetter(0)
-#: A header name -> (as sent back, as ASGI servers send it: lower case).
-_ENCODED: dict[str, tuple[bytes, bytes]] = {}
-
-
-def _encoded(name: str) -> tuple[bytes, bytes]:
-    found = _ENCODED.get(name)
-    if found is None:
-        found = (name.encode("latin-1"), name.lower().encode("latin-1"))
-        if len(_ENCODED) < 64:  # one or two names per process
-            _ENCODED[name] = found
-    return found
 
 
 def _only(scope: Scope, key: bytes) -> bytes | None:
-    """The value of header ``key`` when it was sent once, else None."""
-    headers = scope["headers"]
-    value = dict(headers).get(key)  # in C, as the next line: no loop here
-    if value is not None and countOf(map(_NAME, headers), key) != 1:
+    """The value of header ``key`` when it was sent once (in C: no loop here)."""
+    value = dict(scope["headers"]).get(key)
+    if value is not None and countOf(map(_NAME, scope["headers"]), key) != 1:
         return None  # sent twice: none
     return value
-
-
-def _first_values(scope: Scope) -> dict[bytes, bytes]:
-    """Each header's first value."""
-    headers = scope["headers"]
-    return dict(reversed(headers if type(headers) is list else list(headers)))
 
 
 class RequestIdMiddleware:
@@ -79,9 +60,10 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
-        name, key = _encoded(options.request_id_header)
+        name = options.request_id_header
+        key = name.lower().encode("latin-1")
         request = scope[SCOPE_KEY] = RequestScope(_only(scope, key), options)
-        echoed = (name, request.rid.encode("ascii"))
+        echoed = (name.encode("latin-1"), request.rid.encode("ascii"))
         started = False
 
         async def echo(message: Message) -> None:
@@ -121,9 +103,6 @@ def _reaches_mozlog(logger: logging.Logger | None) -> bool:
             return True
         logger = logger.parent if logger.propagate else None
     return False
-
-
-_NONE: dict[str, Any] = {}
 
 
 class MozlogRequestSummaryLogger:
@@ -171,20 +150,18 @@ class MozlogRequestSummaryLogger:
         raised = exc is not None and (status is None or status >= 500)
         if not self.logger.isEnabledFor(logging.ERROR if raised else logging.INFO):
             return
-        headers = _first_values(scope)
-        agent, lang = headers.get(b"user-agent"), headers.get(b"accept-language")
-        query = (
-            scope["query_string"].decode("latin-1") if options.log_querystring else None
-        )
-        fields = (summary_fields if request is None else request.fields)(
-            **({"started": started} if request is None else _NONE),
+        make = request.fields if request else partial(summary_fields, started=started)
+        raw = scope["headers"]  # reversed: a header sent twice logs its first value
+        headers = dict(reversed(raw if type(raw) is list else list(raw)))
+        query = scope["query_string"] if options.log_querystring else None
+        fields = make(
             method=scope["method"],
             path=scope["path"],
-            agent="" if agent is None else agent.decode("latin-1"),
-            lang="" if lang is None else lang.decode("latin-1"),
+            agent=headers.get(b"user-agent", b"").decode("latin-1"),
+            lang=headers.get(b"accept-language", b"").decode("latin-1"),
             status=status,
             raised=raised,
-            querystring=query,
+            querystring=None if query is None else query.decode("latin-1"),
         )
         fields.setdefault("rid", None)
         exc = exc if raised else None
