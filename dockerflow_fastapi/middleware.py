@@ -49,15 +49,17 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            try:  # a bad DOCKERFLOW_* value stops the server from starting
-                read(scope.get("app"))
-            except ValueError as exc:
-                await receive()
-                await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                return None
-            warn_if_no_version_file(version_root(scope.get("app")), LOG, "set APP_DIR")
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                try:  # a bad DOCKERFLOW_* value stops the server from starting
+                    read(scope.get("app"))
+                except ValueError as exc:
+                    await receive()
+                    failed = "lifespan.startup.failed"
+                    await send({"type": failed, "message": str(exc)})
+                    return None
+                app = scope.get("app")
+                warn_if_no_version_file(version_root(app), LOG, "set APP_DIR")
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
         name = options.request_id_header
