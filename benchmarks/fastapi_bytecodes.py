@@ -4,7 +4,7 @@ The timings of fastapi_middleware.py swing by a few µs on a shared machine;
 this count does not. Each side's apps (the ones fastapi_middleware.py times)
 run ten requests under a tracer that counts every bytecode executed; C code
 (the JSON encoder's, the file write) is not counted. Run:
-python benchmarks/fastapi_bytecodes.py (the seed's venv as fastapi_middleware.py builds it)
+python benchmarks/fastapi_bytecodes.py (it builds .venv-seed as that script does)
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from types import FrameType
 from typing import Any
 
 REQUESTS = 10
+#: Installed at this venv's versions into the seed's, as fastapi_middleware.py does.
+FRAMEWORKS = ["fastapi", "starlette", "pydantic", "pydantic_core", "asgiref"]
 
 
 def count(app: Any, path: str) -> collections.Counter[str]:
@@ -59,14 +61,14 @@ def worker() -> None:
 
 def main() -> None:
     from fastapi_middleware import PLAIN, QUIET, WITH
-    from sidebyside import ROOT, SEED, SEED_VENV, SEED_VERSION
+    from sidebyside import ROOT, SEED, SEED_VERSION, seed_python
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     here = Path(__file__).resolve()
     sides = {}
     for name, python, path in (
         ("dockerflow", sys.executable, str(ROOT)),
-        (f"{SEED} {SEED_VERSION}", str(SEED_VENV / "bin" / "python"), None),
+        (f"{SEED} {SEED_VERSION}", str(seed_python(FRAMEWORKS)), None),
     ):
         run_env = {**env, "PYTHONPATH": path} if path else env
         done = subprocess.run(
