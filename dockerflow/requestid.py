@@ -30,6 +30,7 @@ request_id_context: ContextVar[str | None] = ContextVar(
 #: Longest request id accepted from a client; longer ones are replaced.
 REQUEST_ID_MAX_LENGTH = 128
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:+/=\-]+")
+_BYTES_RE = re.compile(_REQUEST_ID_RE.pattern.encode("ascii"))
 
 
 def validate_request_id(value: Any) -> str | None:
@@ -56,6 +57,11 @@ def accept_request_id(value: Any) -> str | None:
     dropped, as HTTP allows them there, and the rest must pass
     :func:`~dockerflow.logging.validate_request_id`.
     """
+    if type(value) is bytes:  # as an ASGI server gives it: no decoding first
+        value = value.strip(b" \t")
+        if 0 < len(value) <= REQUEST_ID_MAX_LENGTH and _BYTES_RE.fullmatch(value):
+            return value.decode("ascii")  # the pattern allows ASCII only
+        return None
     if isinstance(value, str):
         value = value.strip(" \t")
     elif isinstance(value, bytes):

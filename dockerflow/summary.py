@@ -125,22 +125,16 @@ def usual_json(fields: dict[str, Any]) -> str | None:
         uid = _string(uid)
     elif type(uid) is not int:
         return None
-    if (
-        type(errno) is not int
-        or type(code) is not int
-        or type(t) is not int
-        or type(agent) is not str
-        or type(lang) is not str
-        or type(method) is not str
-        or type(path) is not str
-        or type(rid) is not str
-    ):
+    if type(errno) is not int or type(code) is not int or type(t) is not int:
         return None
-    return (
-        f'{{"errno":{errno},"code":{code},"agent":{_string(agent)},'
-        f'"lang":{_string(lang)},"method":{_string(method)},'
-        f'"path":{_string(path)},"uid":{uid},"rid":{_string(rid)},"t":{t}}}'
-    )
+    try:  # the strings: _string refuses anything else, as this must
+        return (
+            f'{{"errno":{errno},"code":{code},"agent":{_string(agent)},'
+            f'"lang":{_string(lang)},"method":{_string(method)},'
+            f'"path":{_string(path)},"uid":{uid},"rid":{_string(rid)},"t":{t}}}'
+        )
+    except TypeError:
+        return None
 
 
 def log_summary(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import Any
+from functools import partial
+from operator import countOf, itemgetter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,14 +29,15 @@ __all__ = ["MozlogRequestSummaryLogger", "RequestIdMiddleware"]
 #: Where RequestIdMiddleware leaves the request's scope and the status sent.
 SCOPE_KEY, STATUS_KEY = "dockerflow.scope", "dockerflow.status"
 
+_NAME = itemgetter(0)
 
-def _values(scope: Scope, *names: bytes) -> dict[bytes, list[bytes]]:
-    """Each value of these headers (ASGI servers send names in lower case)."""
-    found: dict[bytes, list[bytes]] = {}
-    for key, value in scope["headers"]:
-        if key in names:
-            found.setdefault(key, []).append(value)
-    return found
+
+def _only(scope: Scope, key: bytes) -> bytes | None:
+    """The value of header ``key`` when it was sent once (in C: no loop here)."""
+    value = dict(scope["headers"]).get(key)
+    if value is not None and countOf(map(_NAME, scope["headers"]), key) != 1:
+        return None  # sent twice: none
+    return value
 
 
 class RequestIdMiddleware:
@@ -47,23 +49,22 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            try:  # a bad DOCKERFLOW_* value stops the server from starting
-                read(scope.get("app"))
-            except ValueError as exc:
-                await receive()
-                await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                return None
-            warn_if_no_version_file(version_root(scope.get("app")), LOG, "set APP_DIR")
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                try:  # a bad DOCKERFLOW_* value stops the server from starting
+                    read(scope.get("app"))
+                except ValueError as exc:
+                    await receive()
+                    failed = "lifespan.startup.failed"
+                    await send({"type": failed, "message": str(exc)})
+                    return None
+                app = scope.get("app")
+                warn_if_no_version_file(version_root(app), LOG, "set APP_DIR")
             return await self.app(scope, receive, send)
         options = options_for(scope.get("app"))
         name = options.request_id_header
         key = name.lower().encode("latin-1")
-        given = _values(scope, key).get(key, [])  # sent twice: none
-        request = scope[SCOPE_KEY] = RequestScope(
-            given[0] if len(given) == 1 else None, options
-        )
+        request = scope[SCOPE_KEY] = RequestScope(_only(scope, key), options)
         echoed = (name.encode("latin-1"), request.rid.encode("ascii"))
         started = False
 
@@ -151,20 +152,18 @@ class MozlogRequestSummaryLogger:
         raised = exc is not None and (status is None or status >= 500)
         if not self.logger.isEnabledFor(logging.ERROR if raised else logging.INFO):
             return
-        headers = _values(scope, b"user-agent", b"accept-language")
-        make = summary_fields if request is None else request.fields
-        extra: dict[str, Any] = {"started": started} if request is None else {}
+        make = request.fields if request else partial(summary_fields, started=started)
+        raw = scope["headers"]  # reversed: a header sent twice logs its first value
+        headers = dict(reversed(raw if type(raw) is list else list(raw)))
+        query = scope["query_string"] if options.log_querystring else None
         fields = make(
-            **extra,
             method=scope["method"],
             path=scope["path"],
-            agent=headers.get(b"user-agent", [b""])[0].decode("latin-1"),
-            lang=headers.get(b"accept-language", [b""])[0].decode("latin-1"),
+            agent=headers.get(b"user-agent", b"").decode("latin-1"),
+            lang=headers.get(b"accept-language", b"").decode("latin-1"),
             status=status,
             raised=raised,
-            querystring=scope["query_string"].decode("latin-1")
-            if options.log_querystring
-            else None,
+            querystring=None if query is None else query.decode("latin-1"),
         )
         fields.setdefault("rid", None)
         exc = exc if raised else None
