@@ -12,9 +12,9 @@ PORT ?= 8000
 # Loopback only: HOST=0.0.0.0 make run opens the example project to the network.
 HOST ?= 127.0.0.1
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic dockerflow_fastapi
-EXTRAS := django,redis,django-redis,flask,sanic,fastapi,example,test,dev
+EXTRAS := django,redis,django-redis,metrics,flask,sanic,fastapi,example,test,dev
 # The extras `make run` installs: the example project's, and no more.
-RUN_EXTRAS := django django-redis example
+RUN_EXTRAS := django django-redis metrics example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
