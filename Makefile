@@ -18,7 +18,7 @@ RUN_EXTRAS := django django-redis metrics example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser dist test quick lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
+.PHONY: run venv browser promtool dist test quick lint typecheck docs pytest pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
+# The metrics test checks /__metrics__ with promtool, from Debian's
+# prometheus package (its server is not started); installed when missing.
+PROMTOOL := /usr/bin/promtool
+
+promtool: $(PROMTOOL)
+
+$(PROMTOOL):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus
+
 ## Serve the example project with gunicorn on $HOST:$PORT (127.0.0.1:8000;
 ## SQLite, no other service). Setup output and gunicorn's own log go to stderr.
 run: $(RUN_VENV)/.installed
@@ -104,7 +114,7 @@ dist: venv
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
-pytest: venv browser
+pytest: venv browser promtool
 	rm -f .coverage .coverage.*
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
 
