@@ -218,7 +218,7 @@ class HistoryUptimeSerializer(serializers.Serializer):
     period = EnumField(
         "HistoryPeriod",
         # The all-time rows feed /__metrics__; uptime sums hours or days.
-        [Period.HOUR.value, Period.DAY.value],
+        [str(Period.HOUR), str(Period.DAY)],
         help_text="The aggregate buckets summed.",
     )
     results = HistoryUptimeRowSerializer(many=True)
