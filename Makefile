@@ -33,7 +33,7 @@ $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	$(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install -q --upgrade pip
 	$(COMPAT)/bin/python -m pip uninstall -q -y dockerflow 2>/dev/null || true
-	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,flask,sanic,test]"
+	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,metrics,flask,sanic,test]"
 	touch $@
 
 # Quiet, and on stderr: stdout of `make run` is the service's mozlog JSON only.

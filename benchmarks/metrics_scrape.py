@@ -53,12 +53,12 @@ def in_process(repeat: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from dockerflow.django.history import metrics
+    from dockerflow.django.history import exposition, metrics
     from dockerflow.django.models import HeartbeatRun
 
     with CaptureQueriesContext(connection) as captured:
         found = metrics.snapshot()
-    body, _type = metrics.exposition(found, FORMATS["OpenMetrics 1.0"])
+    body, _type = exposition.exposition(found, FORMATS["OpenMetrics 1.0"])
     rows = len(found.hosts) + len(found.checks) + len(found.totals)
     lines = body.count(b"\n")
     print(
@@ -67,19 +67,24 @@ def in_process(repeat: int) -> None:
         f" {rows} rows, and answers {len(body):,} bytes,"
         f" {lines:,} lines"
     )
-    reads, encodes = [], []
+    reads, encodes, cpu = [], [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, busy = time.perf_counter(), time.process_time()
         found = metrics.snapshot()
-        read = time.perf_counter()
-        metrics.exposition(found, FORMATS["OpenMetrics 1.0"])
+        read, read_busy = time.perf_counter(), time.process_time()
+        exposition.exposition(found, FORMATS["OpenMetrics 1.0"])
         reads.append((read - started) * 1000)
         encodes.append((time.perf_counter() - read) * 1000)
+        cpu.append((read_busy - busy, time.process_time() - read_busy))
     print(
-        f"\nin this process, {repeat} times:   {'best ms':>8} {'median':>8} {'max':>8}"
+        f"\nin this process, {repeat} times:  {'best ms':>8} {'median':>8} {'max':>8}"
     )
     print(f"{'reading (3 queries)':32} {figures(reads)}")
+    print(
+        f"{'  its CPU time in this process':32} {figures([c[0] * 1000 for c in cpu])}"
+    )
     print(f"{'exposition (prometheus_client)':32} {figures(encodes)}")
+    print(f"{'  its CPU time':32} {figures([c[1] * 1000 for c in cpu])}")
 
 
 def scrape(port: int, accept: str) -> float:

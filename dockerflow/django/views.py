@@ -248,7 +248,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if token and not token_matches(request.headers.get("Authorization"), token):
         return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
     try:
-        from .history.metrics import exposition, snapshot
+        from .history.exposition import exposition
+        from .history.metrics import snapshot
     except ImportError:
         return _unavailable("prometheus_client is not installed")
     try:

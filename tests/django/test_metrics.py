@@ -16,13 +16,15 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 from prometheus_client.parser import text_string_to_metric_families as text_families
+from prometheus_client.registry import CollectorRegistry
 
 from dockerflow.checks import CheckResult, HeartbeatResult
 from dockerflow.checks.messages import CheckMessage
 from dockerflow.django import heartbeat, history
-from dockerflow.django.history import metrics, pruning
+from dockerflow.django.history import exposition, metrics, pruning
 from dockerflow.django.migrations import __name__ as migrations_package
 from dockerflow.django.models import EPOCH, HeartbeatAggregate, Period
 
@@ -139,6 +141,17 @@ def test_prometheus_text_when_accept_names_no_openmetrics(client: Client) -> Non
     assert "# EOF" not in response.content.decode()
 
 
+@pytest.mark.parametrize("accept", [OPENMETRICS, "text/plain", ""])
+def test_the_bytes_are_those_of_the_negotiated_encoder(accept: str) -> None:
+    record(cache="warning")
+    record('web-\\2\n"', db="critical")  # label values that need escaping
+    found = metrics.snapshot()
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(metrics.HistoryCollector(found))
+    encoder, content_type = choose_encoder(accept)
+    assert exposition.exposition(found, accept) == (encoder(registry), content_type)
+
+
 def test_counters_never_go_down_when_the_history_is_pruned(client: Client) -> None:
     for ago in (40, 30, 20, 10):
         record(ago=ago)
@@ -187,7 +200,7 @@ def test_a_host_silent_too_long_is_missing_and_one_silent_a_day_is_gone() -> Non
     record("web-3")
     found = metrics.snapshot()
     assert sorted(found.hosts) == [("web-1",), ("web-3",)]
-    text = metrics.exposition(found, OPENMETRICS)[0].decode()
+    text = exposition.exposition(found, OPENMETRICS)[0].decode()
     assert value(samples(text), "dockerflow_host_missing", host="web-1") == 1
     assert value(samples(text), "dockerflow_host_missing", host="web-3") == 0
 

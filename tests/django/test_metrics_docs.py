@@ -16,7 +16,7 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from dockerflow.checks import CheckResult, HeartbeatResult
 from dockerflow.django import history
-from dockerflow.django.history import metrics
+from dockerflow.django.history import exposition, metrics
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "metrics.rst"
 SUFFIXES = {"counter": "_total", "info": "_info"}
@@ -33,7 +33,7 @@ def served() -> dict[str, str]:
             source="http",
             force=True,
         )
-    text = metrics.exposition(metrics.snapshot(), "application/openmetrics-text")[0]
+    text = exposition.exposition(metrics.snapshot(), "application/openmetrics-text")[0]
     return {
         family.name + SUFFIXES.get(family.type, ""): family.type
         for family in text_string_to_metric_families(text.decode())

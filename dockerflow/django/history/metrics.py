@@ -2,7 +2,7 @@
 from the rows every worker shares: a scrape runs no check and counts no run.
 
 Counters come from the all-time aggregate rows, which pruning keeps, so they
-never go down; docs/metrics.rst lists every series.
+never go down; docs/metrics.rst lists every series, and exposition.py writes them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -24,7 +23,7 @@ from prometheus_client.metrics_core import (
     Metric,
     StateSetMetricFamily,
 )
-from prometheus_client.registry import Collector, CollectorRegistry
+from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
 from ..models import (
@@ -37,7 +36,7 @@ from ..models import (
 )
 from .presence import GONE_AFTER, missing_after
 
-__all__ = ["QUERIES", "HistoryCollector", "Snapshot", "exposition", "snapshot"]
+__all__ = ["QUERIES", "HistoryCollector", "Snapshot", "snapshot"]
 
 STATUSES = tuple(Status.values)
 BUCKETS = tuple(name for name, _edge in DURATION_BUCKETS)
@@ -82,13 +81,14 @@ def snapshot(now: dt.datetime | None = None, using: str | None = None) -> Snapsh
         for row in states.filter(check_name="")
         .exclude(host="")
         .annotate(version=Subquery(newest))
+        .order_by("host")
         .values("host", "status", "seen_at", "version")
     }
     checks: dict[Key, dict[str, Any]] = {
         (row["host"], row["check_name"]): row
-        for row in states.exclude(check_name="").values(
-            "host", "check_name", "status", "seen_at"
-        )
+        for row in states.exclude(check_name="")
+        .order_by("host", "check_name")
+        .values("host", "check_name", "status", "seen_at")
         if (row["host"],) in hosts
     }
     totals: dict[Key, dict[str, Any]] = {}
@@ -208,12 +208,3 @@ class HistoryCollector(Collector):
         for key, row in found.checks.items():
             last.add_metric(key, row["seen_at"].timestamp())
         yield last
-
-
-def exposition(found: Snapshot, accept: str | None) -> tuple[bytes, str]:
-    """``found`` in the format ``accept`` asks (Prometheus text 0.0.4 when it
-    names none we know), and that format's Content-Type."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(HistoryCollector(found))
-    encoder, content_type = choose_encoder(accept or "")
-    return encoder(registry), content_type
