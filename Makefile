@@ -141,6 +141,7 @@ bench: venv
 	$(BIN)/python benchmarks/healthcheck_probe.py
 	$(BIN)/python benchmarks/history_api.py
 	$(BIN)/python benchmarks/history_admin.py --reuse
+	$(BIN)/python benchmarks/metrics_scrape.py --reuse
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:

@@ -6,6 +6,7 @@ number of queries, the token, and the settings' system checks.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import time
 from typing import Any
 
@@ -73,6 +74,19 @@ def value(found: dict[Any, float], name: str, **labels: str) -> float:
 
 def test_off_by_default(client: Client) -> None:
     assert client.get("/__metrics__").status_code == 404
+
+
+def test_head_has_the_headers_of_get_and_other_methods_get_405(client: Client) -> None:
+    record()
+    with override_settings(**ON):
+        got = client.get("/__metrics__/", headers={"Accept": OPENMETRICS})
+        head = client.head("/__metrics__", headers={"Accept": OPENMETRICS})
+        posted = client.post("/__metrics__")
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == got["Content-Length"] == str(len(got.content))
+    assert head["Content-Type"] == got["Content-Type"]
+    assert (posted.status_code, posted["Allow"]) == (405, "GET, HEAD")
 
 
 def test_openmetrics_with_every_family_and_its_type(client: Client) -> None:
@@ -247,6 +261,19 @@ def test_the_heartbeat_token_does_not_open_metrics(client: Client) -> None:
 )
 def test_bad_settings_fail_the_system_checks(settings: dict[str, Any], id: str) -> None:
     with override_settings(**settings), pytest.raises(SystemCheckError, match=id):
+        call_command("check")
+
+
+def test_the_endpoint_on_without_prometheus_client_fails_the_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "prometheus_client" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with override_settings(**ON), pytest.raises(SystemCheckError, match="E052"):
         call_command("check")
 
 
