@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
+from django.db.models import F
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from prometheus_client.exposition import choose_encoder
@@ -27,7 +28,13 @@ from dockerflow.checks.messages import CheckMessage
 from dockerflow.django import heartbeat, history
 from dockerflow.django.history import exposition, metrics, pruning
 from dockerflow.django.migrations import __name__ as migrations_package
-from dockerflow.django.models import EPOCH, HeartbeatAggregate, Period
+from dockerflow.django.models import (
+    EPOCH,
+    CheckRun,
+    HeartbeatAggregate,
+    HeartbeatRun,
+    Period,
+)
 
 from .history_helpers import LEVELS
 
@@ -170,9 +177,15 @@ def test_counters_never_go_down_when_the_history_is_pruned(client: Client) -> No
     for ago in (40, 30, 20, 10):
         record(ago=ago)
     before = samples(scrape(client).content.decode())
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=800)
+    # Runs, hours and days 800 days old, of a host still reporting.
+    back = dt.timedelta(days=800)
+    HeartbeatRun.objects.update(time=F("time") - back)
+    CheckRun.objects.update(time=F("time") - back)
+    HeartbeatAggregate.objects.exclude(period=Period.TOTAL).update(
+        start=F("start") - back
+    )
     with override_settings(DOCKERFLOW_HISTORY_KEEP_FAILED=0):
-        pruned = pruning.prune(now=later)
+        pruned = pruning.prune()
     assert pruned.runs and pruned.aggregates  # runs, hours and days went
     assert not HeartbeatAggregate.objects.exclude(period=Period.TOTAL).exists()
     record()
@@ -186,6 +199,14 @@ def test_counters_never_go_down_when_the_history_is_pruned(client: Client) -> No
         frozenset({("host", "web-1"), ("status", "ok")}),
     )
     assert (before[runs], after[runs]) == (4, 5)
+
+
+def test_a_host_gone_for_the_run_retention_takes_its_totals_with_its_states() -> None:
+    record("web-1", ago=40 * 86400)
+    record("web-2")
+    pruning.prune()
+    left = HeartbeatAggregate.objects.filter(period=Period.TOTAL)
+    assert sorted(set(left.values_list("host", flat=True))) == ["web-2"]
 
 
 def test_a_check_name_repeated_across_apps_makes_one_series(client: Client) -> None:

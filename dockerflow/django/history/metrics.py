@@ -92,7 +92,9 @@ def snapshot(now: dt.datetime | None = None, using: str | None = None) -> Snapsh
         if (row["host"],) in hosts
     }
     totals: dict[Key, dict[str, Any]] = {}
-    rows = HeartbeatAggregate.objects.using(using).filter(period=Period.TOTAL)
+    rows = HeartbeatAggregate.objects.using(using).filter(
+        period=Period.TOTAL, host__in=[host for (host,) in hosts]
+    )
     for row in rows.order_by().values("host", "check_name", *TOTALS):
         key: Key = (
             (row["host"], row["check_name"]) if row["check_name"] else (row["host"],)
