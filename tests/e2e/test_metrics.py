@@ -1,7 +1,8 @@
 """/__metrics__ on gunicorn with two workers and PostgreSQL: scrapes that
 prometheus_client's OpenMetrics parser and ``promtool check metrics`` accept,
-that run no check, that both workers answer alike, and counters that go on
-from where they were after a prune and a restart.
+that run no check, that both workers answer alike, one series per check when
+two apps name a check alike, and counters that go on from where they were
+after a prune and a restart; the token is required.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
         E2E_CACHE_SECONDS="0",
         E2E_HISTORY_FLUSH_SECONDS="0",
         DOCKERFLOW_METRICS_TOKEN=TOKEN,
+        E2E_REPEATED_CHECK="1",
     )
 
     def start(name: str) -> Any:
@@ -165,6 +167,16 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
             frozenset({("host", host), ("status", "ok")}),
         )
         assert first[runs] == 6
+        # Two apps' check_database_connected: two series, each by its path.
+        status = {
+            dict(labels)["check"]
+            for name, labels in first
+            if name == "dockerflow_check_status" and ("host", host) in labels
+        }
+        assert {
+            "dockerflow.django.checks.check_database_connected",
+            "tests.e2e.apps.more_checks.check_database_connected",
+        } <= status
         plain = server.request(
             "/__metrics__", headers={"Authorization": f"Bearer {TOKEN}"}
         )

@@ -5,7 +5,7 @@ turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
 E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware; E2E_HISTORY_HOST
 names the server's runs in the heartbeat history, which its servers share,
 E2E_HISTORY sets its mode and E2E_HISTORY_FLUSH_SECONDS how often counters
-are written.
+are written; E2E_REPEATED_CHECK adds a check named as one of Dockerflow's.
 ``/__error__`` is on, for the token and staff only, as a project testing its
 error tracker sets it.
 """
@@ -30,6 +30,8 @@ if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
 else:
     DOCKERFLOW_CHECKS = [*DOCKERFLOW_CHECKS, "tests.e2e.apps.checks.check_counted"]
+if os.environ.get("E2E_REPEATED_CHECK"):
+    DOCKERFLOW_CHECKS.append("tests.e2e.apps.more_checks.check_database_connected")
 LOGGING["loggers"]["e2e"] = {  # type: ignore[index]
     "handlers": ["console"],
     "level": "INFO",
