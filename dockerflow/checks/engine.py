@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from .crowding import uncrowded, uncrowded_sync
 from .limits import DEFAULT_TIMEOUT, MAX_TIMEOUT, clamp_timeout
 from .outcomes import to_result
 from .results import CheckResult, HeartbeatResult
@@ -209,9 +210,14 @@ class HeartbeatEngine:
             for (key, name, fn), limit in zip(plan.checks, plan.limits, strict=True)
         ]
         results = []
-        for (joined, begun), (_, name, _fn), limit in zip(
+        for (joined, begun), (key, name, fn), limit in zip(
             launched, plan.checks, plan.limits, strict=True
         ):
+            joined = uncrowded_sync(
+                joined,
+                lambda: self.workers.thread(key, name, fn, limit),  # noqa: B023
+                begun + limit,
+            )
             remaining = max(0.0, begun + limit - time.perf_counter())
             try:
                 outcome = _in_time(
@@ -230,13 +236,16 @@ class HeartbeatEngine:
         started_at, t0 = time.time(), time.perf_counter()
 
         async def one(key: Hashable, name: str, fn: CheckFn, limit: float) -> Any:
-            if is_async_check(fn):
-                joined: Any = self.workers.task(key, name, fn, limit, loop)
-            else:
-                joined = self.workers.bridged(key, name, fn, limit, loop)
-            waiter: asyncio.Future = joined.waiter
+            join = self.workers.task if is_async_check(fn) else self.workers.bridged
             begun = time.perf_counter()
-            done, _ = await asyncio.wait({waiter}, timeout=limit)
+            joined: Any = await uncrowded(
+                join(key, name, fn, limit, loop),
+                lambda: join(key, name, fn, limit, loop),
+                begun + limit,
+            )
+            waiter: asyncio.Future = joined.waiter
+            left = max(0.0, begun + limit - time.perf_counter())
+            done, _ = await asyncio.wait({waiter}, timeout=left)
             if not done and isinstance(waiter, asyncio.Task):
                 # A hung coroutine is cancelled; a hung thread cannot be, and
                 # is left to end by itself while later runs start afresh.

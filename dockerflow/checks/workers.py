@@ -4,7 +4,8 @@ A check still running within its timeout is joined, never started twice. Once
 an attempt is past its timeout it is abandoned: the next run starts a fresh
 one, so a service that hung and answers again passes on the next probe. A
 thread cannot be stopped, so at most ``MAX_ATTEMPTS`` attempts of one check
-run at once; beyond that, runs join the newest until one of them ends.
+run at once; a run at that bound waits for one of them to end, then starts
+afresh (crowding.py), never reporting an attempt older than its timeout.
 Checks are known by a key (the registry's and the check's name), not by the
 identity of the callable, so adapters may wrap checks afresh on every run.
 """

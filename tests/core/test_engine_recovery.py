@@ -155,10 +155,9 @@ def test_a_check_stuck_for_good_holds_at_most_max_attempts_threads(
     assert engine.run(checks, timeout=TIMEOUT).passed
 
 
-def test_at_the_bound_one_attempt_ending_lets_the_next_run_start_afresh(
-    redis: FaultProxy,
-) -> None:
-    engine = HeartbeatEngine()
+def stuck_at_the_bound() -> tuple[Callable[[], list[Any]], list[threading.Event]]:
+    """A check whose first MAX_ATTEMPTS calls hang until their event is set
+    (then fail: what they saw is past), and whose later calls pass."""
     stuck = [threading.Event() for _ in range(MAX_ATTEMPTS)]
     calls: list[int] = []
 
@@ -166,16 +165,53 @@ def test_at_the_bound_one_attempt_ending_lets_the_next_run_start_afresh(
         calls.append(1)
         if len(calls) <= MAX_ATTEMPTS:
             stuck[len(calls) - 1].wait(30)
-            return [Error("too late to count")]
+            return [Error("what it saw is past")]
         return []
 
+    return check, stuck
+
+
+def test_at_the_bound_one_attempt_ending_lets_the_next_run_start_afresh(
+    redis: FaultProxy,
+) -> None:
+    engine = HeartbeatEngine()
+    check, stuck = stuck_at_the_bound()
     try:
         for _ in range(10):
             assert engine.run([("c", check)], timeout=0.01).failed
-        assert len(calls) == MAX_ATTEMPTS
+        assert len(check_threads("c")) == MAX_ATTEMPTS
         stuck[0].set()  # the oldest attempt ends; the others are still stuck
         wait_until(lambda: len(check_threads("c")) == MAX_ATTEMPTS - 1)
         assert engine.run([("c", check)], timeout=TIMEOUT).passed
+    finally:
+        for event in stuck:
+            event.set()
+
+
+def test_at_the_bound_an_attempt_ending_during_a_run_lets_that_run_pass() -> None:
+    """The run doesn't report the newest stuck attempt: once any attempt
+    ends, within the run's timeout, a fresh one answers for now."""
+    engine = HeartbeatEngine()
+    check, stuck = stuck_at_the_bound()
+    try:
+        for _ in range(MAX_ATTEMPTS):
+            assert engine.run([("c", check)], timeout=0.01).failed
+        threading.Timer(0.2, stuck[0].set).start()
+        assert engine.run([("c", check)], timeout=2.0).passed
+    finally:
+        for event in stuck:
+            event.set()
+
+
+@pytest.mark.asyncio
+async def test_at_the_bound_an_ending_attempt_lets_an_async_run_pass() -> None:
+    engine = HeartbeatEngine()
+    check, stuck = stuck_at_the_bound()
+    try:
+        for _ in range(MAX_ATTEMPTS):
+            assert (await engine.run_async([("c", check)], timeout=0.01)).failed
+        asyncio.get_running_loop().call_later(0.2, stuck[0].set)
+        assert (await engine.run_async([("c", check)], timeout=2.0)).passed
     finally:
         for event in stuck:
             event.set()

@@ -59,7 +59,8 @@ def threads(pid: int) -> int:
 
 def hang_then_recover(server: Server, proxy: FaultProxy) -> list[int]:
     """Statuses of the probes after ``proxy`` hung for HUNG_PROBES probes and
-    passes again, its hung connections left hung."""
+    passes again, its hung connections left hung (a failing probe's report is
+    printed, for the assertion's failure to show)."""
     # Several, so each worker holds connections that will hang (Django
     # keeps its request thread's, CONN_MAX_AGE).
     for _ in range(4):
@@ -71,7 +72,9 @@ def hang_then_recover(server: Server, proxy: FaultProxy) -> list[int]:
         assert hung.status == 500, hung.body
     proxy.passing()  # not Faults.passing(): what hung stays hung
     # Several probes, so each of gunicorn's two workers answers at least one.
-    return [server.request("/__heartbeat__", headers=AUTH).status for _ in range(4)]
+    after = [server.request("/__heartbeat__", headers=AUTH) for _ in range(4)]
+    print(*[r.body for r in after if r.status != 200], sep="\n")
+    return [r.status for r in after]
 
 
 @pytest.mark.parametrize(
