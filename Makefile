@@ -12,13 +12,13 @@ PORT ?= 8000
 # Loopback only: HOST=0.0.0.0 make run opens the example project to the network.
 HOST ?= 127.0.0.1
 PACKAGES := dockerflow dockerflow_flask dockerflow_sanic dockerflow_fastapi
-EXTRAS := django,redis,django-redis,flask,sanic,fastapi,example,test,dev
+EXTRAS := django,redis,django-redis,metrics,flask,sanic,fastapi,example,test,dev
 # The extras `make run` installs: the example project's, and no more.
-RUN_EXTRAS := django django-redis example
+RUN_EXTRAS := django django-redis metrics example
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run venv browser dist test quick lint typecheck docs pytest pytest-unit pytest-e2e pytest-postgres compat coverage bench upstream clean
+.PHONY: run venv browser promtool dist test quick lint typecheck docs pytest pytest-unit pytest-e2e pytest-postgres compat coverage bench upstream clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ $(COMPAT)/.installed: setup.cfg pyproject.toml requirements/compat.txt
 	$(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install -q --upgrade pip
 	$(COMPAT)/bin/python -m pip uninstall -q -y dockerflow 2>/dev/null || true
-	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,flask,sanic,test]"
+	$(COMPAT)/bin/python -m pip install -q -c requirements/compat.txt -e ".[django,redis,django-redis,metrics,flask,sanic,test]"
 	touch $@
 
 # Quiet, and on stderr: stdout of `make run` is the service's mozlog JSON only.
@@ -68,6 +68,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
+# The metrics test checks /__metrics__ with promtool, from Debian's
+# prometheus package (its server is not started); installed when missing.
+PROMTOOL := /usr/bin/promtool
+
+promtool: $(PROMTOOL)
+
+$(PROMTOOL):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus
+
 ## Serve the example project with gunicorn on $HOST:$PORT (127.0.0.1:8000;
 ## SQLite, no other service). Setup output and gunicorn's own log go to stderr.
 run: $(RUN_VENV)/.installed
@@ -84,7 +94,7 @@ run: $(RUN_VENV)/.installed
 ## Three at a time, longest first: the end-to-end servers mostly wait on
 ## timeouts while the other suites compute. Each prints its output when it
 ## ends; the first to fail stops the rest.
-test: venv browser $(COMPAT)/.installed
+test: venv browser promtool $(COMPAT)/.installed
 	rm -f .coverage .coverage.*
 	$(MAKE) --no-print-directory -j3 --output-sync=target \
 	  pytest-e2e pytest-unit pytest-postgres compat lint typecheck docs
@@ -112,23 +122,23 @@ dist: venv
 	$(BIN)/python -m build --outdir dist .
 
 ## The whole SQLite suite in one process (make test runs it in two parts).
-pytest: venv browser
+pytest: venv browser promtool
 	rm -f .coverage .coverage.*
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
 
 ## Everything but the end-to-end servers.
-pytest-unit: venv
+pytest-unit: venv promtool
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest --ignore=tests/e2e
 
 ## The end-to-end suite, its files shared between two processes, each with
 ## servers of its own.
-pytest-e2e: venv browser
+pytest-e2e: venv browser promtool
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest -n 2 --dist loadfile tests/e2e
 
-pytest-postgres: venv
+pytest-postgres: venv promtool
 	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest tests/django
 
-compat: $(COMPAT)/.installed
+compat: $(COMPAT)/.installed promtool
 	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
 	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/e2e -k sanic
 
@@ -148,6 +158,7 @@ bench: venv
 	$(BIN)/python benchmarks/healthcheck_probe.py
 	$(BIN)/python benchmarks/history_api.py
 	$(BIN)/python benchmarks/history_admin.py --reuse
+	$(BIN)/python benchmarks/metrics_scrape.py --reuse
 
 ## python-dockerflow's own test suite (fetched from PyPI) against this checkout.
 upstream:

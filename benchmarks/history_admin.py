@@ -76,6 +76,7 @@ def configure(url: str, api: bool = False, extra: dict[str, Any] | None = None) 
             }
         },
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        DOCKERFLOW_METRICS_ENDPOINT=True,
         **(extra or {}),
     )
     django.setup()
@@ -84,6 +85,7 @@ def configure(url: str, api: bool = False, extra: dict[str, Any] | None = None) 
         from django.urls import include
 
         urlpatterns.append(path("dockerflow/", include("dockerflow.django.api.urls")))
+        urlpatterns.append(path("", include("dockerflow.django.urls")))
 
 
 def create_database(url: str) -> None:

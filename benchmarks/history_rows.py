@@ -1,7 +1,8 @@
 """Fills the history tables in PostgreSQL with a month of runs, fast, in SQL alone.
 
-``generate_series`` writes the runs, then their check rows, hour and day
-aggregates, states and status changes are derived from them, as recording would.
+``generate_series`` writes the runs, then their check rows, hour, day and
+all-time aggregates, states and status changes are derived from them, as
+recording would.
 """
 
 from __future__ import annotations
@@ -94,6 +95,17 @@ FROM {table}
 GROUP BY 1, 2, 3, 4
 """
 
+TOTALS_SQL = """
+INSERT INTO dockerflow_heartbeataggregate
+    (host, check_name, period, start, runs, ok, info, warning, error, critical,
+     failing_seconds, duration_total_ms, duration_max_ms, {buckets})
+SELECT host, check_name, 'total', timestamptz '1970-01-01 00:00+00', sum(runs),
+       sum(ok), sum(info), sum(warning), sum(error), sum(critical),
+       sum(failing_seconds), sum(duration_total_ms), max(duration_max_ms), {sums}
+FROM dockerflow_heartbeataggregate WHERE period = 'day'
+GROUP BY 1, 2
+"""
+
 STATES_SQL = """
 INSERT INTO dockerflow_checkstate
     (host, check_name, status, since, seen_at, counted_until, stored_at, signature)
@@ -184,6 +196,12 @@ def generate(
                 {**params, "period": period},
             )
         )
+    names = [name for name, _edge in DURATION_BUCKETS]
+    totals = TOTALS_SQL.format(
+        buckets=", ".join(names), sums=", ".join(f"sum({name})" for name in names)
+    )
+    # The all-time rows /__metrics__ counts from, as the writer keeps them.
+    steps.append(("all-time aggregates", totals, {}))
     for label, sql, values in steps:
         cursor.execute(sql, values)
         log(f"  {label}: {cursor.rowcount:,} rows")

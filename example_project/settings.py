@@ -145,6 +145,10 @@ SPECTACULAR_SETTINGS = {
 # "Authorization: Bearer <token>"; unset, only staff and DEBUG see them.
 DOCKERFLOW_HEARTBEAT_TOKEN = os.environ.get("DOCKERFLOW_HEARTBEAT_TOKEN") or None
 DOCKERFLOW_CHECK_TIMEOUT = float(os.environ.get("DOCKERFLOW_CHECK_TIMEOUT", "3.0"))
+# /__metrics__ for Prometheus, from the heartbeat history; with a token set,
+# a scrape must send it as "Authorization: Bearer <token>".
+DOCKERFLOW_METRICS_ENDPOINT = True
+DOCKERFLOW_METRICS_TOKEN = os.environ.get("DOCKERFLOW_METRICS_TOKEN") or None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

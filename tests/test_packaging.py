@@ -111,6 +111,7 @@ EXTRAS = {
     "": (set(), {"django", "flask", "sanic", "redis", "fastapi"}),
     "django": (DJANGO, FLASK | {"sanic", "redis", "django-redis"}),
     "django,django-redis": (DJANGO | {"redis", "django-redis"}, FLASK | {"sanic"}),
+    "django,metrics": (DJANGO | {"prometheus_client"}, FLASK | {"sanic", "redis"}),
     "flask": (FLASK, {"django", "sanic", "redis"}),
     "flask,redis": (FLASK | {"redis"}, {"django", "django-redis", "sanic"}),
     "sanic": ({"sanic"}, {"django", "flask", "redis"}),

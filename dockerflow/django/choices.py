@@ -4,10 +4,20 @@ edges of the duration histogram. :mod:`dockerflow.django.models` re-exports them
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["DURATION_BUCKETS", "FAILING", "Period", "Source", "Status", "status_field"]
+__all__ = [
+    "DURATION_BUCKETS",
+    "EPOCH",
+    "FAILING",
+    "Period",
+    "Source",
+    "Status",
+    "status_field",
+]
 
 
 class Status(models.TextChoices):
@@ -33,6 +43,13 @@ class Source(models.TextChoices):
 class Period(models.TextChoices):
     HOUR = "hour", _("hour")
     DAY = "day", _("day")
+    #: One row per host and check since it was first counted, started at
+    #: :data:`EPOCH`: pruning keeps it, so /__metrics__'s counters never go down.
+    TOTAL = "total", _("all time")
+
+
+#: The start of every :attr:`Period.TOTAL` row.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 #: The duration histogram of an aggregate: (field name, upper edge in ms).

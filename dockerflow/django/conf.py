@@ -98,6 +98,16 @@ class DockerflowSettings:
     def CACHES(self) -> Any:
         return _read("DOCKERFLOW_CACHES", None)
 
+    # /__metrics__ (docs/metrics.rst); the system checks report bad values.
+
+    @property
+    def METRICS_ENDPOINT(self) -> Any:
+        return _read("DOCKERFLOW_METRICS_ENDPOINT", False)
+
+    @property
+    def METRICS_TOKEN(self) -> Any:
+        return _read("DOCKERFLOW_METRICS_TOKEN", None)
+
     # The heartbeat history; docs/history.rst explains each setting, and
     # history/table.py holds their defaults and parsers.
 

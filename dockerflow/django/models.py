@@ -10,11 +10,20 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DURATION_BUCKETS, FAILING, Period, Source, Status, status_field
+from .choices import (
+    DURATION_BUCKETS,
+    EPOCH,
+    FAILING,
+    Period,
+    Source,
+    Status,
+    status_field,
+)
 from .times import stamp
 
 __all__ = [
     "DURATION_BUCKETS",
+    "EPOCH",
     "CheckRun",
     "CheckState",
     "HeartbeatAggregate",

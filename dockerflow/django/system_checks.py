@@ -6,6 +6,7 @@ Registered in ``DockerflowConfig.ready()``, so a mistake shows at startup
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -152,6 +153,40 @@ def _check_history() -> list[Any]:
     ]
 
 
+def _check_metrics() -> list[Any]:
+    """/__metrics__'s two settings, and its library (dockerflow.E050 to E052)."""
+    errors = []
+    endpoint, token = conf.METRICS_ENDPOINT, conf.METRICS_TOKEN
+    if not isinstance(endpoint, bool):
+        errors.append(
+            Error(
+                f"DOCKERFLOW_METRICS_ENDPOINT is {endpoint!r}, not True or False.",
+                hint="Set it to True to serve /__metrics__, or leave it unset.",
+                id="dockerflow.E050",
+            )
+        )
+    if token is not None and (not isinstance(token, str) or not token):
+        errors.append(
+            Error(
+                "DOCKERFLOW_METRICS_TOKEN is empty or not a string.",
+                hint="Set it to the token Prometheus sends as a bearer token, "
+                "or to None to let any client scrape.",
+                id="dockerflow.E051",
+            )
+        )
+    if endpoint is True and importlib.util.find_spec("prometheus_client") is None:
+        errors.append(
+            Error(
+                "DOCKERFLOW_METRICS_ENDPOINT is on, but prometheus_client is not "
+                "installed: /__metrics__ would answer 503.",
+                hint="Install dockerflow-kit with its metrics extra "
+                "(pip install '<checkout or wheel>[django,metrics]').",
+                id="dockerflow.E052",
+            )
+        )
+    return errors
+
+
 #: Backends by the last part of their ENGINE, for one whose driver is not
 #: installed here (Django reports that itself when it connects).
 _VENDORS = {"postgresql": "postgresql", "postgis": "postgresql", "mysql": "mysql"}
@@ -210,5 +245,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         + _check_options()
         + _check_aliases()
         + _check_history()
+        + _check_metrics()
         + connect_timeout_warnings(getattr(settings, "DATABASES", {}))
     )

@@ -1,7 +1,8 @@
 """URL patterns for the Dockerflow endpoints, with or without a trailing slash.
 
 Include them at the root: ``path("", include("dockerflow.django.urls"))``.
-One pattern per row of :data:`dockerflow.endpoints.ENDPOINTS`.
+One pattern per row of :data:`dockerflow.endpoints.ENDPOINTS`, and
+``/__metrics__``, which only Django serves (it reads the heartbeat history).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from dockerflow.endpoints import ENDPOINTS, Endpoint
 
 from . import views
 
+#: Served only when DOCKERFLOW_METRICS_ENDPOINT is True (docs/metrics.rst).
+METRICS_PATH = "/__metrics__"
+
 app_name = "dockerflow"
 
 
-def _pattern(endpoint: Endpoint) -> str:
+def _pattern(endpoint: Endpoint | str) -> str:
+    path = endpoint if isinstance(endpoint, str) else endpoint.path
     # "(?:/)?" rather than "/?": the same match, but OpenAPI schema generators
     # render it as the path Dockerflow documents, without the slash.
-    return f"^{re.escape(endpoint.path.lstrip('/'))}(?:/)?$"
+    return f"^{re.escape(path.lstrip('/'))}(?:/)?$"
 
 
 # /__error__ is served through the URLconf only, so the raised error takes
@@ -28,3 +33,4 @@ def _pattern(endpoint: Endpoint) -> str:
 urlpatterns = [
     re_path(_pattern(row), views.VIEWS[row.name][0], name=row.name) for row in ENDPOINTS
 ]
+urlpatterns.append(re_path(_pattern(METRICS_PATH), views.metrics, name="metrics"))

@@ -18,12 +18,14 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
 from dockerflow import flows
 from dockerflow.checks import HeartbeatResult
+from dockerflow.details import token_matches
 from dockerflow.endpoints import (
     ENDPOINTS,
     ERROR,
@@ -48,6 +50,7 @@ __all__ = [
     "heartbeat_async",
     "lbheartbeat",
     "lbheartbeat_async",
+    "metrics",
     "version",
     "version_async",
 ]
@@ -225,10 +228,50 @@ async def lbheartbeat_async(request: HttpRequest) -> HttpResponse:
 
 VIEWS[LBHEARTBEAT.name] = (lbheartbeat, lbheartbeat_async)
 
+
 # The seed's names. version: BASE_DIR/version.json, 404 if missing, 500 if
 # invalid. heartbeat: DOCKERFLOW_CHECKS, 200 unless one reports an error or
 # worse. error: raises on purpose, to test error reporting (Sentry) end to
 # end, with DOCKERFLOW_ERROR_ENDPOINT on, for callers who may see details.
+@csrf_exempt  # so other methods get 405, not a CSRF 403
+def metrics(request: HttpRequest) -> HttpResponse:
+    """``/__metrics__``: the heartbeat history for Prometheus (docs/metrics.rst).
+
+    200 whenever the history can be read, failing checks or not: the status
+    is in the series. Django-only, so it is not a row of the endpoint table.
+    """
+    if conf.METRICS_ENDPOINT is not True:
+        raise Http404("DOCKERFLOW_METRICS_ENDPOINT is off")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+    token = conf.METRICS_TOKEN
+    if token and not token_matches(request.headers.get("Authorization"), token):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+    try:
+        from .history.exposition import exposition
+        from .history.metrics import snapshot
+    except ImportError:
+        return _unavailable("prometheus_client is not installed")
+    try:
+        found = snapshot()
+    except DatabaseError as exc:
+        return _unavailable(f"the heartbeat history could not be read: {exc}")
+    body, content_type = exposition(found, request.headers.get("Accept"))
+    return HttpResponse(
+        body if request.method == "GET" else b"",
+        content_type=content_type,
+        headers={"Cache-Control": "no-store", "Content-Length": str(len(body))},
+    )
+
+
+def _unavailable(reason: str) -> HttpResponse:
+    return HttpResponse(
+        f"/__metrics__: {reason}\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 version, version_async = VIEWS[VERSION.name]
 heartbeat, heartbeat_async = VIEWS[HEARTBEAT.name]
 error = VIEWS[ERROR.name][0]

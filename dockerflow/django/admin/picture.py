@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from ..conf import conf
+from ..history.presence import missing_after
 from ..models import (
     FAILING,
     CheckState,
@@ -46,15 +46,6 @@ class Picture:
     heatmap: grid.Heatmap
     checks: tuple[figures.CheckFigures, ...]
     missing: tuple[MissingHost, ...] = ()
-
-
-def missing_after() -> timedelta:
-    """How long a host may stay silent before it counts as missing.
-
-    A live host stores a run at least every DOCKERFLOW_HISTORY_SAMPLE_SECONDS;
-    one more interval and a minute of grace cover a slow probe or a restart.
-    """
-    return timedelta(seconds=2 * conf.history.sample_seconds + 60)
 
 
 def _worst(row: dict[str, Any]) -> str:

@@ -217,7 +217,8 @@ class HistoryUptimeSerializer(serializers.Serializer):
     until = UTCDateTimeField()
     period = EnumField(
         "HistoryPeriod",
-        list(Period.values),
+        # The all-time rows feed /__metrics__; uptime sums hours or days.
+        [str(Period.HOUR), str(Period.DAY)],
         help_text="The aggregate buckets summed.",
     )
     results = HistoryUptimeRowSerializer(many=True)

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from dockerflow.checks.messages import CRITICAL, ERROR, INFO, WARNING
 
+from ..choices import EPOCH
 from ..models import DURATION_BUCKETS, HeartbeatAggregate
 
 __all__ = ["Tally", "bucket_of", "flush", "percentile", "periods", "split"]
@@ -26,7 +27,7 @@ __all__ = ["Tally", "bucket_of", "flush", "percentile", "periods", "split"]
 _EDGES = [edge for _name, edge in DURATION_BUCKETS]
 _NAMES = [name for name, _edge in DURATION_BUCKETS]
 
-HOUR, DAY = "hour", "day"
+HOUR, DAY, TOTAL = "hour", "day", "total"
 
 #: (host, check_name, period, start) of one aggregate row.
 Key = tuple[str, str, str, dt.datetime]
@@ -51,11 +52,13 @@ def status_counter(level: int) -> str:
 
 
 def periods(moment: dt.datetime) -> Iterator[tuple[str, dt.datetime]]:
-    """The hour and the day (both UTC) that ``moment`` falls in."""
+    """The hour and the day (both UTC) that ``moment`` falls in, and the
+    all-time row that never ends."""
     moment = moment.astimezone(dt.timezone.utc)
     hour = moment.replace(minute=0, second=0, microsecond=0)
     yield HOUR, hour
     yield DAY, hour.replace(hour=0)
+    yield TOTAL, EPOCH
 
 
 def split(
@@ -70,6 +73,8 @@ def split(
             stop = min(end, after)
             yield period, bucket, (stop - cursor).total_seconds()
             cursor = stop
+    if start < end:
+        yield TOTAL, EPOCH, (end - start).total_seconds()
 
 
 def _lower(current: float | None, ms: float) -> float:

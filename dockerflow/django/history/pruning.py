@@ -135,6 +135,14 @@ def _too_old(using: str, now: dt.datetime) -> Work:
         model: model.objects.using(using)
         for model in (HeartbeatRun, StatusChange, HeartbeatAggregate, CheckState)
     }
+    # A host unseen for the whole run retention is a replica that was
+    # replaced. Only its host row says when it was last seen.
+    gone = (
+        db[CheckState]
+        .filter(check_name="", seen_at__lt=run_cutoff)
+        .exclude(host="")
+        .values("host")
+    )
     return [
         ("runs", HeartbeatRun, db[HeartbeatRun].filter(time__lt=run_cutoff), keep),
         (
@@ -149,22 +157,12 @@ def _too_old(using: str, now: dt.datetime) -> Work:
             db[HeartbeatAggregate].filter(
                 Q(period=Period.DAY, start__lt=day_cutoff)
                 | Q(period=Period.HOUR, start__lt=hour_cutoff)
+                # Its all-time counters go with its states, before them.
+                | Q(period=Period.TOTAL, host__in=gone)
             ),
             frozenset(),
         ),
-        # A host unseen for the whole run retention is a replica that was
-        # replaced. Only its host row says when it was last seen.
-        (
-            "states",
-            CheckState,
-            db[CheckState].filter(
-                host__in=db[CheckState]
-                .filter(check_name="", seen_at__lt=run_cutoff)
-                .exclude(host="")
-                .values("host")
-            ),
-            frozenset(),
-        ),
+        ("states", CheckState, db[CheckState].filter(host__in=gone), frozenset()),
     ]
 
 

@@ -4,7 +4,8 @@ E2E_VERSION_DIR holds the version.json the test writes; E2E_CACHE_SECONDS
 turns heartbeat caching on; E2E_HUNG_PORT makes the only check one that hangs;
 E2E_ASYNC_MIDDLEWARE keeps only async-capable middleware; E2E_HISTORY_HOST
 names the server's runs in the heartbeat history, which its servers share,
-and E2E_HISTORY sets its mode.
+E2E_HISTORY sets its mode and E2E_HISTORY_FLUSH_SECONDS how often counters
+are written; E2E_REPEATED_CHECK adds a check named as one of Dockerflow's.
 ``/__error__`` is on, for the token and staff only, as a project testing its
 error tracker sets it.
 """
@@ -22,10 +23,15 @@ DOCKERFLOW_HEARTBEAT_CACHE_SECONDS = float(os.environ.get("E2E_CACHE_SECONDS", "
 DOCKERFLOW_ERROR_ENDPOINT = True
 DOCKERFLOW_HISTORY_HOST = os.environ.get("E2E_HISTORY_HOST") or None
 DOCKERFLOW_HISTORY = os.environ.get("E2E_HISTORY", "changes")
+DOCKERFLOW_HISTORY_FLUSH_SECONDS = float(
+    os.environ.get("E2E_HISTORY_FLUSH_SECONDS", "60")
+)
 if os.environ.get("E2E_HUNG_PORT"):
     DOCKERFLOW_CHECKS = ["tests.e2e.apps.checks.check_hangs"]
 else:
     DOCKERFLOW_CHECKS = [*DOCKERFLOW_CHECKS, "tests.e2e.apps.checks.check_counted"]
+if os.environ.get("E2E_REPEATED_CHECK"):
+    DOCKERFLOW_CHECKS.append("tests.e2e.apps.more_checks.check_database_connected")
 LOGGING["loggers"]["e2e"] = {  # type: ignore[index]
     "handlers": ["console"],
     "level": "INFO",
