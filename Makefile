@@ -91,12 +91,12 @@ run: $(RUN_VENV)/.installed
 ## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
 ## the suite and the Sanic end-to-end tests on the oldest supported
 ## frameworks, and the coverage floor (servers and subprocesses included).
-## Three at a time, longest first: the end-to-end servers mostly wait on
-## timeouts while the other suites compute. Each prints its output when it
-## ends; the first to fail stops the rest.
+## Two at a time, longest first: the end-to-end suite (its servers mostly
+## wait on timeouts) beside the others in turn. Each prints its output when
+## it ends; after a failure nothing new starts.
 test: venv browser promtool $(COMPAT)/.installed
 	rm -f .coverage .coverage.*
-	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	$(MAKE) --no-print-directory -j2 --output-sync=target \
 	  pytest-e2e pytest-unit pytest-postgres compat lint typecheck docs
 	$(MAKE) --no-print-directory coverage
 
