@@ -242,3 +242,49 @@ def test_two_worker_processes_flipping_in_turn_write_every_flip_once_at_its_time
         for c in StatusChange.objects.filter(host=host).order_by("time", "check_name")
     ]
     assert written == due(ROUNDS)
+
+
+def test_two_worker_processes_racing_on_each_flip_send_one_signal_per_change() -> None:
+    """Two real processes of one host see every run at the same moment:
+    of the two, only the one that wrote a change row sends its signal."""
+    require_postgres()
+    host = "web-race"
+    url = urlsplit(POSTGRES_URL)
+    name = connection.settings_dict["NAME"]
+    env = dict(os.environ, DOCKERFLOW_TEST_DATABASE="postgres")
+    env["DOCKERFLOW_TEST_POSTGRES_URL"] = urlunsplit(url._replace(path=f"/{name}"))
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.django.signal_child", host],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    statuses = ["ok", "error", "ok", "critical", "critical", "ok", "error", "ok"]
+    heard: list[int] = []
+    try:
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        for number, status in enumerate(statuses):
+            for child in children:  # both before either answers: they race
+                assert child.stdin is not None
+                child.stdin.write(f"{status} {number * 10}\n")
+                child.stdin.flush()
+            for child in children:
+                assert child.stdout is not None
+                answer, _, ids = child.stdout.readline().strip().partition(" ")
+                assert answer == "stored"
+                heard += [int(pk) for pk in ids.split(",") if pk]
+        for child in children:
+            child.communicate(timeout=60)
+    finally:
+        for child in children:
+            child.kill()
+    assert [child.returncode for child in children] == [0, 0]
+    rows = StatusChange.objects.filter(host=host)
+    assert len(rows) == 2 * 6  # the host and its db check, at each of 6 flips
+    assert sorted(heard) == sorted(rows.values_list("pk", flat=True))
