@@ -25,6 +25,7 @@ from django.test import Client, override_settings
 
 from dockerflow.django import history
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun, StatusChange
+from dockerflow.django.signals import status_changed
 from tests.services import POSTGRES_URL, hung_server, refused_port, require_postgres
 
 from .history_helpers import ROUNDS, at, due, run
@@ -173,6 +174,12 @@ def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
     monkeypatch.setattr(module, "RETRY_SECONDS", 0.2)
     record = history.record
     record(run(0), source="http")
+    heard: list[tuple[object, ...]] = []
+
+    def receiver(sender: object, change: StatusChange, **kwargs: object) -> None:
+        heard.append((change.time, change.check_name, change.old_status))
+
+    status_changed.connect(receiver)
     with _database_at(refused_port()):
         for second in range(10, 300, 10):
             assert record(run(second, db="error"), source="http") is None
@@ -193,6 +200,9 @@ def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
         (at(300), "", "error", "ok", 290.0),
         (at(300), "db", "error", "ok", 290.0),
     ]
+    # Sent once written, in the order they happened, the backlog's first.
+    status_changed.disconnect(receiver)
+    assert heard == [change[:3] for change in changes]
     hours = HeartbeatAggregate.objects.filter(
         host="web-refused", check_name="db", period="hour"
     )
