@@ -24,7 +24,7 @@ Receivers get ``sender`` (the ``StatusChange`` class) and:
 ``check``
     the check's name, or ``""`` for the host as a whole;
 ``old_status``, ``new_status``
-    ``"ok"``, ``"warning"``, ``"error"``, ``"critical"`` or ``"unknown"``;
+    ``"ok"``, ``"info"``, ``"warning"``, ``"error"`` or ``"critical"``;
     ``old_status`` is ``""`` the first time the host or check is seen (which
     is a change only when it starts out unhealthy);
 ``time``
