@@ -47,11 +47,13 @@ class Heard:
 
     def flips(self) -> list[tuple[float, str, str, str]]:
         return [
-            ((c["time"] - at(0)).total_seconds(), c["check"], *c["statuses"])
-            for c in (
-                dict(call, statuses=(call["old_status"], call["new_status"]))
-                for call in self.calls
+            (
+                (c["time"] - at(0)).total_seconds(),
+                c["check"],
+                c["old_status"],
+                c["new_status"],
             )
+            for c in self.calls
         ]
 
 
