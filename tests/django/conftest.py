@@ -26,6 +26,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
         "test_history_first_run.py",
         "first_run_child.py",
         "flips_child.py",
+        "signal_child.py",
     ]
 
 

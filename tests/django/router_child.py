@@ -23,10 +23,18 @@ def main() -> dict[str, Any]:
 
     from dockerflow.django import history
     from dockerflow.django.models import HeartbeatRun, StatusChange
+    from dockerflow.django.signals import status_changed
 
     from .history_helpers import run
 
-    report: dict[str, Any] = {}
+    report: dict[str, Any] = {"signals": []}
+
+    def heard(change: StatusChange, using: str, **kwargs: Any) -> None:
+        # Sent after the commit on the history's database, not the default's.
+        busy = connections[using].in_atomic_block
+        report["signals"].append([change.pk, using, busy])
+
+    status_changed.connect(heard, weak=False)
     for alias in ("default", "history"):
         call_command("migrate", database=alias, verbosity=0)
         tables = connections[alias].introspection.table_names()
@@ -48,6 +56,7 @@ def main() -> dict[str, Any]:
     }
     report["runs"] = HeartbeatRun.objects.count()
     report["changes"] = StatusChange.objects.count()
+    report["change_pks"] = list(StatusChange.objects.values_list("pk", flat=True))
     auth = {"HTTP_AUTHORIZATION": "Bearer router-token"}
     answer = client.get("/dockerflow/history/runs/", **auth)
     report["api"] = [answer.status_code, len(answer.json()["results"])]

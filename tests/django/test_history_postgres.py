@@ -25,6 +25,7 @@ from django.test import Client, override_settings
 
 from dockerflow.django import history
 from dockerflow.django.models import HeartbeatAggregate, HeartbeatRun, StatusChange
+from dockerflow.django.signals import status_changed
 from tests.services import POSTGRES_URL, hung_server, refused_port, require_postgres
 
 from .history_helpers import ROUNDS, at, due, run
@@ -173,6 +174,12 @@ def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
     monkeypatch.setattr(module, "RETRY_SECONDS", 0.2)
     record = history.record
     record(run(0), source="http")
+    heard: list[tuple[object, ...]] = []
+
+    def receiver(sender: object, change: StatusChange, **kwargs: object) -> None:
+        heard.append((change.time, change.check_name, change.old_status))
+
+    status_changed.connect(receiver)
     with _database_at(refused_port()):
         for second in range(10, 300, 10):
             assert record(run(second, db="error"), source="http") is None
@@ -193,6 +200,9 @@ def test_flips_seen_while_the_database_refused_are_written_once_it_is_back(
         (at(300), "", "error", "ok", 290.0),
         (at(300), "db", "error", "ok", 290.0),
     ]
+    # Sent once written, in the order they happened, the backlog's first.
+    status_changed.disconnect(receiver)
+    assert heard == [change[:3] for change in changes]
     hours = HeartbeatAggregate.objects.filter(
         host="web-refused", check_name="db", period="hour"
     )
@@ -242,3 +252,49 @@ def test_two_worker_processes_flipping_in_turn_write_every_flip_once_at_its_time
         for c in StatusChange.objects.filter(host=host).order_by("time", "check_name")
     ]
     assert written == due(ROUNDS)
+
+
+def test_two_worker_processes_racing_on_each_flip_send_one_signal_per_change() -> None:
+    """Two real processes of one host see every run at the same moment:
+    of the two, only the one that wrote a change row sends its signal."""
+    require_postgres()
+    host = "web-race"
+    url = urlsplit(POSTGRES_URL)
+    name = connection.settings_dict["NAME"]
+    env = dict(os.environ, DOCKERFLOW_TEST_DATABASE="postgres")
+    env["DOCKERFLOW_TEST_POSTGRES_URL"] = urlunsplit(url._replace(path=f"/{name}"))
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.django.signal_child", host],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    statuses = ["ok", "error", "ok", "critical", "critical", "ok", "error", "ok"]
+    heard: list[int] = []
+    try:
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        for number, status in enumerate(statuses):
+            for child in children:  # both before either answers: they race
+                assert child.stdin is not None
+                child.stdin.write(f"{status} {number * 10}\n")
+                child.stdin.flush()
+            for child in children:
+                assert child.stdout is not None
+                answer, _, ids = child.stdout.readline().strip().partition(" ")
+                assert answer == "stored"
+                heard += [int(pk) for pk in ids.split(",") if pk]
+        for child in children:
+            child.communicate(timeout=60)
+    finally:
+        for child in children:
+            child.kill()
+    assert [child.returncode for child in children] == [0, 0]
+    rows = StatusChange.objects.filter(host=host)
+    assert len(rows) == 2 * 6  # the host and its db check, at each of 6 flips
+    assert sorted(heard) == sorted(rows.values_list("pk", flat=True))

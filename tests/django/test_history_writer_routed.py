@@ -54,5 +54,7 @@ def test_the_writer_and_migrations_use_the_database_the_router_names(
     # Reads: the models, the API and the admin find them there.
     assert report["runs"] == 2
     assert report["changes"] == 1  # the db check, failing when first seen
+    # Its signal, sent once the history's database committed it.
+    assert report["signals"] == [[report["change_pks"][0], "history", False]]
     assert report["api"] == [200, 2]
     assert report["admin_urls"] == [200, 200]

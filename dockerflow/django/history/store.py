@@ -3,7 +3,8 @@ flips, count failing time, and add the counters, all in one transaction.
 
 Concurrent workers of one host agree through conditional UPDATEs on
 :class:`~dockerflow.django.models.CheckState`: only the worker whose UPDATE
-matched records a flip, so no change row is ever written twice.
+matched records a flip, so no change row is ever written twice, and only it
+sends :data:`~dockerflow.django.signals.status_changed`, once the visit commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
+from ..signals import announce_changes
 from .aggregates import Tally, flush, status_counter
 from .seen import Seen, Sighting, messages
 from .states import create_missing, states_of
@@ -84,6 +86,7 @@ def visit(
         _mark_seen(v, now, states, using)
         if v.changes:
             StatusChange.objects.using(using).bulk_create(v.changes)
+            announce_changes(v.changes, using)
         failing_time.merge(tally)
         flush(failing_time, using)
     return v
