@@ -35,6 +35,7 @@ from dockerflow.django.models import (
     HeartbeatRun,
     Period,
 )
+from tests.openmetrics import samples
 
 from .history_helpers import LEVELS
 
@@ -62,17 +63,6 @@ def record(host: str = "web-1", ago: float = 0.0, **statuses: str) -> None:
 def scrape(client: Client, accept: str = OPENMETRICS, **headers: str) -> Any:
     with override_settings(**ON):
         return client.get("/__metrics__", headers={"Accept": accept, **headers})
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """Every sample by name and labels; a repeated one fails the test."""
-    found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            key = (sample.name, frozenset(sample.labels.items()))
-            assert key not in found, f"duplicate series {key}"
-            found[key] = sample.value
-    return found
 
 
 def value(found: dict[Any, float], name: str, **labels: str) -> float:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from tests.e2e.server import Server, serve
 from tests.e2e.targets import AUTH, BY_NAME, UP, Fleet, manage
+from tests.openmetrics import Samples, samples
 from tests.services import POSTGRES_URL, free_port
 
 pytestmark = pytest.mark.e2e
@@ -29,17 +29,6 @@ TARGET = BY_NAME["django-gunicorn"]
 TOKEN = "e2e-metrics-token"
 OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;q=0.5"
 SCRAPE = {"Authorization": f"Bearer {TOKEN}", "Accept": OPENMETRICS}
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def samples(text: str) -> Samples:
-    found: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            key = (sample.name, frozenset(sample.labels.items()))
-            assert key not in found, f"duplicate series {key}"
-            found[key] = sample.value
-    return found
 
 
 def counters(found: Samples) -> Samples:
