@@ -15,6 +15,7 @@ from dockerflow.options import TABLE, Options, problems, read_or_default
 
 if TYPE_CHECKING:
     from .history.table import History
+    from .webhooks.config import Webhook
 
 #: The checks the heartbeat runs when DOCKERFLOW_CHECKS is not set.
 DEFAULT_CHECKS = (
@@ -107,6 +108,28 @@ class DockerflowSettings:
     @property
     def METRICS_TOKEN(self) -> Any:
         return _read("DOCKERFLOW_METRICS_TOKEN", None)
+
+    # Webhooks (docs/notifications.rst); the system checks report bad entries.
+
+    @property
+    def WEBHOOKS(self) -> Any:
+        return _read("DOCKERFLOW_WEBHOOKS", None)
+
+    @property
+    def WEBHOOKS_SENDER(self) -> bool:
+        """False: only ``manage.py dockerflow_deliver`` sends."""
+        return _read("DOCKERFLOW_WEBHOOKS_SENDER", True) is not False
+
+    @property
+    def webhooks(self) -> dict[str, Webhook]:
+        """The webhooks that parse, by name; a broken entry is left out."""
+        try:
+            return _parsed["webhooks"]
+        except KeyError:
+            from .webhooks.config import parse
+
+            hooks = _parsed["webhooks"] = parse(self.WEBHOOKS)[0]
+            return hooks
 
     # The heartbeat history; docs/history.rst explains each setting, and
     # history/table.py holds their defaults and parsers.

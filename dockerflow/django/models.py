@@ -20,18 +20,22 @@ from .choices import (
     status_field,
 )
 from .times import stamp
+from .webhooks.models import Delivery, DeliveryState, WebhookPace
 
 __all__ = [
     "DURATION_BUCKETS",
     "EPOCH",
     "CheckRun",
     "CheckState",
+    "Delivery",
+    "DeliveryState",
     "HeartbeatAggregate",
     "HeartbeatRun",
     "Period",
     "Source",
     "Status",
     "StatusChange",
+    "WebhookPace",
 ]
 
 

@@ -187,6 +187,21 @@ def _check_metrics() -> list[Any]:
     return errors
 
 
+def _check_webhooks() -> list[Any]:
+    """DOCKERFLOW_WEBHOOKS, entry by entry (dockerflow.E060)."""
+    from .webhooks.config import parse
+
+    return [
+        Error(
+            f"{problem}.",
+            hint="See the Notifications page of the dockerflow docs for the keys "
+            "a webhook takes; this one gets no deliveries until it is fixed.",
+            id="dockerflow.E060",
+        )
+        for problem in parse(conf.WEBHOOKS)[1]
+    ]
+
+
 #: Backends by the last part of their ENGINE, for one whose driver is not
 #: installed here (Django reports that itself when it connects).
 _VENDORS = {"postgresql": "postgresql", "postgis": "postgresql", "mysql": "mysql"}
@@ -246,5 +261,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         + _check_aliases()
         + _check_history()
         + _check_metrics()
+        + _check_webhooks()
         + connect_timeout_warnings(getattr(settings, "DATABASES", {}))
     )

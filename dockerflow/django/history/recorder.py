@@ -27,6 +27,7 @@ from dockerflow.checks import HeartbeatResult
 
 from ..conf import conf
 from ..models import HeartbeatRun
+from ..webhooks.sender import sender
 from . import pruning
 from .aggregates import Tally, flush, periods
 from .backlog import LIMIT, Backlog
@@ -211,6 +212,7 @@ class Recorder:
             if v.store == VERIFY:
                 if not pending.backlog and not pending.tally and unchanged(v, using):
                     self._remember(v)
+                    sender.kick(using)
                     return None
                 v.store = IF_DUE  # a flip another process stored or made
             visit(v, pending.tally, using, pending.backlog)
@@ -223,6 +225,7 @@ class Recorder:
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
             return None
         self._remember(v)
+        sender.kick(using, urgent=v.deliveries > 0)
         with self._lock:
             prune_every = self._prune_due()
         if prune_every:

@@ -17,8 +17,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from ..conf import conf
 from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, StatusChange
 from ..signals import announce_changes
+from ..webhooks.outbox import write_changes
 from .aggregates import Tally, flush, status_counter
 from .seen import Seen, Sighting, messages
 from .states import create_missing, states_of
@@ -51,6 +53,8 @@ class Visit:
     known_signature: str = ""
     known_stored_at: dt.datetime | None = None
     changes: list[StatusChange] = field(default_factory=list)
+    #: Webhook deliveries written beside the changes.
+    deliveries: int = 0
 
     @property
     def host(self) -> str:
@@ -85,7 +89,8 @@ def visit(
         _track(v, now, v.run, states, created, failing_time, using)
         _mark_seen(v, now, states, using)
         if v.changes:
-            StatusChange.objects.using(using).bulk_create(v.changes)
+            found = {name: messages(check) for name, check in v.seen.checks}
+            v.deliveries = write_changes(v.changes, conf.webhooks, found, v.time, using)
             announce_changes(v.changes, using)
         failing_time.merge(tally)
         flush(failing_time, using)
