@@ -149,6 +149,20 @@ DOCKERFLOW_CHECK_TIMEOUT = float(os.environ.get("DOCKERFLOW_CHECK_TIMEOUT", "3.0
 # a scrape must send it as "Authorization: Bearer <token>".
 DOCKERFLOW_METRICS_ENDPOINT = True
 DOCKERFLOW_METRICS_TOKEN = os.environ.get("DOCKERFLOW_METRICS_TOKEN") or None
+# Each status change, POSTed signed to WEBHOOK_URL; by default to this site's
+# own receiver (/hooks/receive/), which checks the signature and logs it.
+WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "example-webhook-secret")
+DOCKERFLOW_WEBHOOKS = [
+    {
+        "name": "example",
+        "url": os.environ.get(
+            "WEBHOOK_URL",
+            f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/hooks/receive/",
+        ),
+        "secret": WEBHOOK_SECRET,
+        "min_status": "warning",
+    }
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("hello/", views.hello, name="hello"),
     path("error/", views.error, name="error"),
+    path("hooks/receive/", views.receive_webhook, name="receive-webhook"),
     path("admin/", admin.site.urls),
     path("", include("dockerflow.django.urls")),
     path("dockerflow/", include("dockerflow.django.api.urls")),

@@ -1,4 +1,5 @@
-"""The example's own pages: a sync home page, an async JSON view, a crash, and ReDoc.
+"""The example's own pages: a sync home page, an async JSON view, a crash, a
+webhook receiver, and ReDoc.
 
 They exist to show that request.summary covers sync, async and failing views;
 ReDoc's page is drf-spectacular's, held to this site's own assets.
@@ -7,10 +8,16 @@ ReDoc's page is drf-spectacular's, held to this site's own assets.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
@@ -33,6 +40,27 @@ async def hello(request: HttpRequest) -> JsonResponse:
 def error(request: HttpRequest) -> HttpResponse:
     """Raise on purpose: the request.summary record is then ERROR, errno 500."""
     raise RuntimeError("the example's /error/ view always fails")
+
+
+@csrf_exempt
+@require_POST
+def receive_webhook(request: HttpRequest) -> HttpResponse:
+    """A webhook receiver to point DOCKERFLOW_WEBHOOKS at: it checks the
+    signature over the raw body, then logs the change (docs/notifications.rst)."""
+    digest = hmac.new(
+        settings.WEBHOOK_SECRET.encode(), request.body, hashlib.sha256
+    ).hexdigest()
+    sent = request.headers.get("X-Dockerflow-Signature-256", "")
+    if not hmac.compare_digest(f"sha256={digest}", sent):
+        logger.warning("Webhook refused: bad signature")
+        return JsonResponse({"error": "bad signature"}, status=403)
+    change = json.loads(request.body)
+    logger.info(
+        "Webhook received: %s",
+        change.get("text", ""),
+        extra={"idempotency_key": request.headers.get("Idempotency-Key", "")},
+    )
+    return HttpResponse(status=204)
 
 
 #: ReDoc's bundle draws Redocly's logo from a CDN, always; with no image

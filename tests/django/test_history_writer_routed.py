@@ -34,9 +34,11 @@ def test_the_writer_and_migrations_use_the_database_the_router_names(
     history_tables = [
         "dockerflow_checkrun",
         "dockerflow_checkstate",
+        "dockerflow_delivery",
         "dockerflow_heartbeataggregate",
         "dockerflow_heartbeatrun",
         "dockerflow_statuschange",
+        "dockerflow_webhookpace",
     ]
     # allow_migrate: each database got only its own tables.
     assert report["history_tables"] == history_tables
