@@ -23,6 +23,7 @@ if os.environ.get("DOCKERFLOW_TEST_DATABASE") != "postgres":
     collect_ignore += [
         "test_postgres.py",
         "test_history_postgres.py",
+        "test_webhooks_postgres.py",
         "test_history_first_run.py",
         "first_run_child.py",
         "flips_child.py",

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -34,6 +35,8 @@ logger = logging.getLogger("dockerflow.webhooks")
 PENDING = DeliveryState.PENDING
 #: Rows one pass may claim per webhook, at most.
 BATCH = 20
+#: Waits between tries to write down an attempt's outcome (None: give up).
+SETTLE_PAUSES = (0.05, 0.2, 1.0, None)
 #: The first retry's delay, doubled after each failure up to ``retry_max``.
 FIRST_RETRY = 1.0
 
@@ -133,7 +136,7 @@ def _settle(hook: Webhook, row: Delivery, answer: Answer, using: str) -> str:
     mine = Delivery.objects.using(using).filter(
         pk=row.pk, state=PENDING, claimed_until=row.claimed_until
     )
-    mine.update(**values)
+    _write_down(mine, values)
     state = values.get("state", "retrying")
     if not answer.ok:
         logger.warning(
@@ -144,6 +147,19 @@ def _settle(hook: Webhook, row: Delivery, answer: Answer, using: str) -> str:
             extra={"attempts": row.attempts, "state": state},
         )
     return str(state)
+
+
+def _write_down(rows: QuerySet[Delivery], values: dict[str, Any]) -> None:
+    """Record an attempt, through a brief database blip: a POST that arrived
+    but was not written down is sent again once its lease runs out."""
+    for pause in SETTLE_PAUSES:
+        try:
+            rows.update(**values)
+            return
+        except DatabaseError:
+            if pause is None:
+                raise
+            time.sleep(pause)
 
 
 def deliver_due(
