@@ -225,7 +225,11 @@ class Recorder:
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
             return None
         self._remember(v)
-        sender.kick(using, urgent=v.deliveries > 0)
+        if v.deliveries:
+            # A caller's own transaction may hold the rows until it commits.
+            transaction.on_commit(lambda: sender.kick(using, urgent=True), using=using)
+        else:
+            sender.kick(using)
         with self._lock:
             prune_every = self._prune_due()
         if prune_every:

@@ -72,8 +72,36 @@ def _seconds(key: str, value: Any, low: float = 0.0) -> float:
         or not math.isfinite(value)
         or value <= low
     ):
-        raise ValueError(f"{key!r} must be a number of seconds above {low:g}")
+        raise ValueError(f"{key!r} must be a number above {low:g}")
     return float(value)
+
+
+def _text(values: Mapping[str, Any]) -> None:
+    for key in ("name", "url", "secret"):
+        if not isinstance(values[key], str) or not values[key]:
+            raise ValueError(f"needs {key!r}, a non-empty string")
+    if not NAME.fullmatch(values["name"]):
+        raise ValueError("'name' must be 1 to 64 letters, digits, '.', '_' or '-'")
+    parts = urlsplit(values["url"])
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("'url' must be an http:// or https:// URL with a host")
+
+
+def _checks(checks: Any) -> frozenset[str] | None:
+    if checks is None:
+        return None
+    if isinstance(checks, str) or not isinstance(checks, Iterable):
+        raise ValueError("'checks' must be a list of check names, or None")
+    names = frozenset(checks)
+    if not all(isinstance(name, str) for name in names):
+        raise ValueError("'checks' must hold only strings")
+    return names
+
+
+def _choice(key: str, value: Any, choices: tuple[Any, ...]) -> Any:
+    if value not in choices:
+        raise ValueError(f"{key!r} must be one of {', '.join(map(str, choices))}")
+    return value
 
 
 def _one(entry: Any) -> Webhook:
@@ -83,25 +111,7 @@ def _one(entry: Any) -> Webhook:
     if unknown:
         raise ValueError(f"has unknown keys {unknown}")
     values = {**DEFAULTS, **entry}
-    for key in ("name", "url", "secret"):
-        if not isinstance(values[key], str) or not values[key]:
-            raise ValueError(f"needs {key!r}, a non-empty string")
-    if not NAME.fullmatch(values["name"]):
-        raise ValueError("'name' must be 1 to 64 letters, digits, '.', '_' or '-'")
-    parts = urlsplit(values["url"])
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("'url' must be an http:// or https:// URL with a host")
-    checks = values["checks"]
-    if checks is not None:
-        if isinstance(checks, str) or not isinstance(checks, Iterable):
-            raise ValueError("'checks' must be a list of check names, or None")
-        checks = frozenset(checks)
-        if not all(isinstance(name, str) for name in checks):
-            raise ValueError("'checks' must hold only strings")
-    if values["min_status"] not in STATUS_ORDER:
-        raise ValueError(f"'min_status' must be one of {', '.join(STATUS_ORDER)}")
-    if values["format"] not in FORMATS:
-        raise ValueError(f"'format' must be one of {', '.join(FORMATS)}")
+    _text(values)
     if not isinstance(values["messages"], bool):
         raise ValueError("'messages' must be True or False")
     burst = values["burst"]
@@ -111,10 +121,10 @@ def _one(entry: Any) -> Webhook:
         name=values["name"],
         url=values["url"],
         secret=values["secret"],
-        checks=checks,
-        min_status=values["min_status"],
+        checks=_checks(values["checks"]),
+        min_status=_choice("min_status", values["min_status"], STATUS_ORDER),
         messages=values["messages"],
-        format=values["format"],
+        format=_choice("format", values["format"], FORMATS),
         timeout=_seconds("timeout", values["timeout"]),
         max_age=_seconds("max_age", values["max_age"]),
         retry_max=_seconds("retry_max", values["retry_max"]),
