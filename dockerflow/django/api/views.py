@@ -1,4 +1,5 @@
-"""The read-only heartbeat history API: runs, status changes, and uptime/p95.
+"""The read-only heartbeat history API: runs, status changes, and uptime/p95
+(webhook deliveries: :mod:`.deliveries`).
 
 Lists page with a cursor on time, so a page costs the same at row 1,000,000
 as at row 1 and no request counts the whole table.
@@ -26,7 +27,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..history.aggregates import percentile
-from ..models import DURATION_BUCKETS, HeartbeatAggregate, HeartbeatRun, StatusChange
+from ..models import (
+    DURATION_BUCKETS,
+    HeartbeatAggregate,
+    HeartbeatRun,
+    StatusChange,
+)
 from .auth import AUTHENTICATION, HistoryReader
 from .endpoints import documented
 from .query import TimeCursor, as_api_error, read_filters
@@ -93,11 +99,13 @@ class HistoryView(APIView):
         return response
 
 
-def _filtered(queryset: QuerySet, filters: dict[str, Any], status: str) -> QuerySet:
+def filtered(
+    queryset: QuerySet, filters: dict[str, Any], status: str, time: str = "time"
+) -> QuerySet:
     if "since" in filters:
-        queryset = queryset.filter(time__gte=filters["since"])
+        queryset = queryset.filter(**{f"{time}__gte": filters["since"]})
     if "until" in filters:
-        queryset = queryset.filter(time__lt=filters["until"])
+        queryset = queryset.filter(**{f"{time}__lt": filters["until"]})
     if "host" in filters:
         queryset = queryset.filter(host=filters["host"])
     if filters.get("status"):
@@ -131,7 +139,7 @@ class RunList(HistoryView, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         filters = self.filters(HistoryFilter)
-        runs = _filtered(HeartbeatRun.objects.all(), filters, "status")
+        runs = filtered(HeartbeatRun.objects.all(), filters, "status")
         if "version" in filters:
             runs = runs.filter(version=filters["version"])
         if "check" in filters:
@@ -192,7 +200,7 @@ class ChangeList(HistoryView, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet:
         filters = self.filters(HistoryFilter)
-        changes = _filtered(StatusChange.objects.all(), filters, "new_status")
+        changes = filtered(StatusChange.objects.all(), filters, "new_status")
         if "check" in filters:
             changes = changes.filter(check_name=filters["check"])
         if "version" in filters:
