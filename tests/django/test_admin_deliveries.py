@@ -85,23 +85,34 @@ def test_each_state_with_its_attempts_last_error_and_next_try(
     retrying = first.get(webhook="chat")
     failed = first.get(webhook="old")
     waiting = Delivery.objects.filter(host="web-1", check_name="db", attempts=0)
+    not_tried = waiting.first()
     for row, colour in [
         (delivered, "ok"),
         (retrying, "warning"),
         (failed, "error"),
-        (waiting.first(), "info"),
+        (not_tried, "info"),
     ]:
         assert row is not None
         badge = f'data-status="{colour}">{row.state}</span>'
         assert badge in html, (row.state, colour)
-    assert re.search(r"ops ok → error 1 - -$", row_of(html, delivered))
-    # Pending after a 503: the error, and the next try's time.
-    pending = row_of(html, retrying)
-    assert re.search(r"chat ok → error 1 HTTP 503 Service Unavailable \d{4}-", pending)
+    # Delivered: one attempt, no error, no next try.
     assert re.search(
-        r"old ok → error 1 HTTP 503 Service Unavailable -$", row_of(html, failed)
+        r" delivered 1 attempt ok → error web-1 db ops -$", row_of(html, delivered)
     )
-    assert "web-1 db" in pending
+    # Pending after a 503: the error, and when it is tried next.
+    assert re.search(
+        r" pending 1 attempt ok → error web-1 db chat "
+        r"HTTP 503 Service Unavailable next try \d{4}-\d\d-\d\d \d\d:\d\d \S+$",
+        row_of(html, retrying),
+    )
+    assert re.search(
+        r" failed 1 attempt ok → error web-1 db old HTTP 503 Service Unavailable$",
+        row_of(html, failed),
+    )
+    assert re.search(
+        r" pending 0 attempts error → ok web-1 db \w+ - next try ",
+        row_of(html, not_tried),
+    )
 
 
 def test_the_change_link_opens_the_status_change(viewer: Client, seeded: None) -> None:
@@ -187,3 +198,12 @@ def test_the_list_costs_the_same_queries_at_any_size(
     assert len(large) == len(small)
     counts = [sql for sql in large if sql.upper().startswith("SELECT COUNT(")]
     assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_the_search_box_says_what_it_finds(viewer: Client, seeded: None) -> None:
+    html = viewer.get(LIST).content.decode()
+    assert re.search(r'<label for="searchbar"><img [^>]+> Host</label>', html)
+    runs = make_user("runs", "view_heartbeatrun")
+    viewer.force_login(runs)
+    html = viewer.get("/admin/dockerflow/heartbeatrun/").content.decode()
+    assert re.search(r'<label for="searchbar"><img [^>]+> Failing check</label>', html)

@@ -104,6 +104,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     paginator = CappedPaginator
     show_full_result_count = False
     list_per_page = 50
+    #: The search box's label, read by admin/dockerflow/search_form.html.
+    search_label = _("Search")
     # Facets count every choice of every filter over the whole table.
     if hasattr(admin, "ShowFacets"):  # Django 5.0+
         show_facets = admin.ShowFacets.NEVER
