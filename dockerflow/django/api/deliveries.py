@@ -5,15 +5,12 @@ first by a cursor on when it was written, like the other lists.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema_view
-from rest_framework import generics, serializers
+from rest_framework import serializers
 
 from ..models import Delivery, DeliveryState
-from .endpoints import documented
 from .query import CreatedCursor
 from .serializers import EnumField, TimeRangeFilter, UTCDateTimeField, text_filter
-from .views import LIST_RESPONSES, TAG, HistoryView, filtered
+from .views import HistoryList, listed
 
 
 class HistoryDeliverySerializer(serializers.ModelSerializer):
@@ -66,37 +63,27 @@ class DeliveryFilter(TimeRangeFilter):
     webhook = text_filter(64, "Exact webhook name.")
 
 
-@extend_schema_view(
-    get=documented(
-        operation_id="dockerflow_history_deliveries",
-        summary="Webhook deliveries, newest first",
-        description="One per status change and webhook that wants it: "
-        "pending (not sent yet, or to be retried at next_try), delivered, or "
-        "failed (given up: not delivered within the webhook's max_age). since "
-        "and until select by created; state filters the state.",
-        tags=[TAG],
-        parameters=[DeliveryFilter],
-        responses={
-            200: OpenApiResponse(
-                HistoryDeliverySerializer(many=True), "A page of deliveries."
-            ),
-            **LIST_RESPONSES,
-        },
-    )
+@listed(
+    "dockerflow_history_deliveries",
+    "Webhook deliveries, newest first",
+    "One per status change and webhook that wants it: "
+    "pending (not sent yet, or to be retried at next_try), delivered, or "
+    "failed (given up: not delivered within the webhook's max_age). since "
+    "and until select by created; state filters the state.",
+    DeliveryFilter,
+    HistoryDeliverySerializer,
+    "A page of deliveries.",
 )
-class DeliveryList(HistoryView, generics.ListAPIView):
+class DeliveryList(HistoryList):
     serializer_class = HistoryDeliverySerializer
+    model = Delivery
+    filter_class = DeliveryFilter
+    time_field = "created"
     pagination_class = CreatedCursor
     permission = "dockerflow.view_delivery"
-
-    def get_queryset(self) -> QuerySet:
-        filters = self.filters(DeliveryFilter)
-        # Times and host as the other lists read them; the state is its own.
-        rows = filtered(Delivery.objects.all(), filters, "state", time="created")
-        if filters.get("state"):
-            rows = rows.filter(state__in=filters["state"])
-        if "check" in filters:
-            rows = rows.filter(check_name=filters["check"])
-        if "webhook" in filters:
-            rows = rows.filter(webhook=filters["webhook"])
-        return rows
+    lookups = {
+        "host": "host",
+        "state": "state",
+        "check": "check_name",
+        "webhook": "webhook",
+    }

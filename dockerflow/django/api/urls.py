@@ -18,7 +18,7 @@ urlpatterns: list[Any] = []
 if not missing():
     from django.urls import path
 
-    from . import deliveries, root, views
+    from . import deliveries, root, uptime, views
     from .schema import document_endpoints
 
     document_endpoints()
@@ -30,5 +30,5 @@ if not missing():
         path(
             "history/deliveries/", deliveries.DeliveryList.as_view(), name="deliveries"
         ),
-        path("history/uptime/", views.Uptime.as_view(), name="uptime"),
+        path("history/uptime/", uptime.Uptime.as_view(), name="uptime"),
     ]
