@@ -27,6 +27,7 @@ def test_the_root_lists_each_endpoint_by_its_absolute_url(client: Client) -> Non
     assert response.json() == {
         "runs": "http://testserver/dockerflow/history/runs/",
         "changes": "http://testserver/dockerflow/history/changes/",
+        "deliveries": "http://testserver/dockerflow/history/deliveries/",
         "uptime": "http://testserver/dockerflow/history/uptime/",
     }
 

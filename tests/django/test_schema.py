@@ -82,6 +82,7 @@ def test_the_three_endpoints_and_the_history_are_in_it(spec: dict[str, Any]) -> 
         "/__version__": ["get"],
         "/dockerflow/history/": ["get"],
         "/dockerflow/history/changes/": ["get"],
+        "/dockerflow/history/deliveries/": ["get"],
         "/dockerflow/history/runs/": ["get"],
         "/dockerflow/history/runs/{id}/": ["get"],
         "/dockerflow/history/uptime/": ["get"],
@@ -185,3 +186,27 @@ def test_any_project_including_the_api_gets_the_same_schema(
     generated = yaml.safe_load(OpenApiYamlRenderer().render(schema))
     assert generated["paths"] == spec["paths"]
     assert generated["components"] == spec["components"]
+
+
+@pytest.mark.django_db
+@override_settings(
+    ROOT_URLCONF="tests.django.urls_api", DOCKERFLOW_HEARTBEAT_TOKEN=TOKEN
+)
+def test_real_delivery_bodies_match_the_schema(spec: dict[str, Any]) -> None:
+    from . import deliveries_data
+
+    with deliveries_data.webhooks():
+        deliveries_data.seed(hosts=("web-1",))
+    path = "/dockerflow/history/deliveries/"
+    client = Client()
+    page = client.get(path, **AUTH)
+    states = {row["state"] for row in page.json()["results"]}
+    assert states == {"pending", "delivered", "failed"}
+    conforms(spec, path, page)
+    conforms(spec, path, client.get(path))  # 401
+    bad = client.get(path, {"state": "soon"}, **AUTH)
+    assert bad.status_code == 400
+    conforms(spec, path, bad)
+    tampered = client.get(path, {"cursor": "%%%"}, **AUTH)
+    assert tampered.status_code == 404
+    conforms(spec, path, tampered)

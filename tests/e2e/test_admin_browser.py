@@ -25,13 +25,14 @@ pytestmark = pytest.mark.e2e
 
 LIST = "/admin/dockerflow/heartbeatrun/"
 CHANGES = "/admin/dockerflow/statuschange/"
+DELIVERIES = "/admin/dockerflow/delivery/"
 PASSWORD = "operator-pw"
 #: web-4 quiet for 3 hours and healthy then; web-6 quiet for 2, critical.
 SEED_SCRIPT = f"""
 from datetime import timedelta
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
-from dockerflow.django.models import HeartbeatRun, StatusChange
+from dockerflow.django.models import Delivery, HeartbeatRun, StatusChange
 from tests.django import history_data as data
 
 now = timezone.now()
@@ -51,14 +52,34 @@ data.seed(
 data.flap("web-5", "check_redis_connected", 24, now - timedelta(hours=8), timedelta(minutes=3))
 user = User.objects.create_user("operator", password={PASSWORD!r}, is_staff=True)
 user.user_permissions.set(
-    Permission.objects.filter(codename__in=["view_heartbeatrun", "view_statuschange"])
+    Permission.objects.filter(
+        codename__in=["view_heartbeatrun", "view_statuschange", "view_delivery"]
+    )
+)
+# Deliveries of every change to two webhooks, in each state and colour.
+error = "URLError: [Errno 111] Connection refused by hooks.example.internal"
+states = [
+    dict(state="delivered", attempts=1, last_status=200, delivered_at=now),
+    dict(state="pending", attempts=3, last_error=error, next_try=now + timedelta(minutes=4)),
+    dict(state="failed", attempts=12, last_status=503, last_error="HTTP 503 Service Unavailable"),
+    dict(state="pending"),
+]
+Delivery.objects.bulk_create(
+    Delivery(
+        change=c, webhook=hook, host=c.host, check_name=c.check_name,
+        body='{{"text": "%s %s: %s to %s"}}' % (c.host, c.check_name, c.old_status, c.new_status),
+        created=c.time, **{{"next_try": c.time, **states[(n + i) % len(states)]}},
+    )
+    for n, c in enumerate(StatusChange.objects.order_by("time"))
+    for i, hook in enumerate(("ops-pager", "team-chat.slack"))
 )
 # A run in which two checks failed at once.
 run = HeartbeatRun.objects.filter(
     host=pod, time__gte=now - timedelta(hours=5.4), time__lt=now - timedelta(hours=5)
 ).first()
 print("IDS", run.pk, StatusChange.objects.filter(host="web-6").first().pk,
-      HeartbeatRun.objects.count())
+      HeartbeatRun.objects.count(), Delivery.objects.filter(state="pending").first().pk,
+      Delivery.objects.count())
 """
 
 
@@ -73,9 +94,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ids = next(
         line.split()[1:] for line in done.stdout.splitlines() if line.startswith("IDS")
     )
-    run, change, runs = (int(n) for n in ids)
+    run, change, runs, delivery, deliveries = (int(n) for n in ids)
     with running("gunicorn", env) as server:
-        yield {"server": server, "run": run, "change": change, "runs": runs}
+        yield {
+            "server": server,
+            "run": run,
+            "change": change,
+            "runs": runs,
+            "delivery": delivery,
+            "deliveries": deliveries,
+        }
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +141,7 @@ def log_in(page: Any, site: dict[str, Any]) -> None:
 
 
 #: The pages the admin's theme toggle is tried on: one of each kind.
-TOGGLED = ("runs", "run", "changes")
+TOGGLED = ("runs", "run", "changes", "deliveries")
 
 
 def pages(site: dict[str, Any], theme: str) -> dict[str, str]:
@@ -128,6 +156,8 @@ def pages(site: dict[str, Any], theme: str) -> dict[str, str]:
         "changes-every": f"{CHANGES}?flaps=every",
         "change": f"{CHANGES}{change}/change/",
         "change-history": f"{CHANGES}{change}/history/",
+        "deliveries": DELIVERIES,
+        "delivery": f"{DELIVERIES}{site['delivery']}/change/",
     }
     if theme.startswith("toggle-"):
         return {name: every[name] for name in TOGGLED}
@@ -186,7 +216,11 @@ def test_on_a_phone_the_newest_hour_the_host_names_and_the_status_are_in_view(
             oldest is not None and oldest["x"] < 0
         )
         page.screenshot(path=str(artifacts / "phone-runs-in-view.png"))
-        for path, column in ((LIST, "status_badge"), (CHANGES, "change")):
+        for path, column in (
+            (LIST, "status_badge"),
+            (CHANGES, "change"),
+            (DELIVERIES, "state_badge"),
+        ):
             page.goto(f"{base(site)}{path}")
             status = page.locator(
                 f"#result_list td.field-{column}"
@@ -206,7 +240,12 @@ def test_every_page_of_each_list_fits_a_desktop_screen(
         clipped = []
         pages = -(-site["runs"] // 50)
         assert pages >= 28  # as many pages as the fleet that reported it
-        for path, count in ((LIST, pages), (f"{CHANGES}?flaps=every", 3)):
+        lists = [
+            (LIST, pages),
+            (f"{CHANGES}?flaps=every", 3),
+            (DELIVERIES, -(-site["deliveries"] // 50)),
+        ]
+        for path, count in lists:
             for number in range(1, count + 1):
                 page.goto(f"{base(site)}{path}{'&' if '?' in path else '?'}p={number}")
                 for selector in (".results", ".dockerflow-wide", ".dockerflow-scroll"):

@@ -19,12 +19,20 @@ from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from ..models import StatusChange
 from . import heatmap
-from .common import ReadOnlyAdmin, badge, breakable, lasted_text, moment, names
+from .common import (
+    ReadOnlyAdmin,
+    badge,
+    flip,
+    host_and_check,
+    lasted_text,
+    moment,
+    names,
+)
 from .lists import ChangeStatusFilter, CheckFilter, HostFilter
 
 #: A status that lasted less than this before the next change is a flap.
@@ -168,8 +176,7 @@ class StatusChangeAdmin(ReadOnlyAdmin):
                 self._every_flip(change, group),
                 _("flapped %(count)d times") % {"count": group.count},
             )
-        old = badge(change.old_status) if change.old_status else mark_safe("-")
-        return format_html("{} → {}", old, badge(change.new_status))
+        return flip(change.old_status, change.new_status)
 
     def _every_flip(self, change: StatusChange, group: Folded) -> str:
         url = reverse(
@@ -184,14 +191,9 @@ class StatusChangeAdmin(ReadOnlyAdmin):
         }
         return f"{url}?{urlencode(params)}"
 
-    # One column for both: beside the filter sidebar and the admin's own
-    # navigation, a 1280 px screen leaves the list about 630 px.
     @admin.display(description=_("host and check"), ordering="host")
     def where(self, change: StatusChange) -> SafeString:
-        check = breakable(change.check_name) if change.check_name else _("the host")
-        return format_html(
-            '{}<span class="dockerflow-check">{}</span>', breakable(change.host), check
-        )
+        return host_and_check(change.host, change.check_name)
 
     @admin.display(description=_("old status lasted"))
     def lasted(self, change: StatusChange) -> str:

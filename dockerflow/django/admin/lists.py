@@ -20,7 +20,7 @@ from ..models import FAILING, CheckRun, CheckState, HeartbeatRun, Status
 
 #: The most rows a list ever counts: past it, pages say "more than".
 COUNT_CAP = 10_000
-#: Every history table's indexes end with it.
+#: Every history table's indexes end with it (the deliveries' end with "created").
 COUNTED_COLUMN = "time"
 
 
@@ -28,6 +28,8 @@ class CappedPaginator(Paginator):
     """Counts up to ``COUNT_CAP`` rows, so a filtered list never counts them all."""
 
     counted = 0
+    #: The indexed time column of the rows counted.
+    column = COUNTED_COLUMN
 
     @cached_property
     def count(self) -> int:
@@ -35,7 +37,7 @@ class CappedPaginator(Paginator):
         if not rows.query.distinct:
             # Counting an indexed column unordered lets the database answer
             # from the index alone, without visiting the rows.
-            rows = rows.order_by().values(COUNTED_COLUMN)
+            rows = rows.order_by().values(self.column)
         # One row past the cap tells "exactly the cap" from "more".
         self.counted = rows[: COUNT_CAP + 1].count()
         return min(self.counted, COUNT_CAP)

@@ -89,6 +89,7 @@ class HeartbeatRunAdmin(ReadOnlyAdmin):
     # Each of these has an index that starts with it and ends with time.
     sortable_by = ("when", "host_name", "version", "status_badge")
     search_fields = ("failing_checks",)
+    search_label = _("Failing check")
     search_help_text = _("Finds the runs in which a check of that name failed.")
 
     def get_search_results(

@@ -136,3 +136,9 @@ class TimeCursor(CursorPagination):
                 )
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class CreatedCursor(TimeCursor):
+    """Deliveries, newest first, by a cursor on when each was written."""
+
+    ordering = ("-created", "-id")

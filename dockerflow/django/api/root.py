@@ -17,12 +17,13 @@ from .endpoints import documented
 from .views import TAG, HistoryView
 
 #: The URL names listed, in the order they are listed.
-ENDPOINTS = ("runs", "changes", "uptime")
+ENDPOINTS = ("runs", "changes", "deliveries", "uptime")
 
 
 class HistoryRootSerializer(serializers.Serializer):
     runs = serializers.URLField(help_text="Stored heartbeat runs, newest first.")
     changes = serializers.URLField(help_text="Status changes, newest first.")
+    deliveries = serializers.URLField(help_text="Webhook deliveries, newest first.")
     uptime = serializers.URLField(help_text="Uptime and durations per host and check.")
 
 

@@ -14,7 +14,14 @@ from rest_framework import serializers
 from dockerflow.checks.messages import STATUSES as LEVEL_NAMES
 from dockerflow.endpoints import HEARTBEAT
 
-from ..models import CheckRun, HeartbeatRun, Period, Source, Status, StatusChange
+from ..models import (
+    CheckRun,
+    HeartbeatRun,
+    Period,
+    Source,
+    Status,
+    StatusChange,
+)
 
 #: Every status a heartbeat reports, in level order; "unknown" for a level
 #: with no name.

@@ -18,7 +18,7 @@ urlpatterns: list[Any] = []
 if not missing():
     from django.urls import path
 
-    from . import root, views
+    from . import deliveries, root, uptime, views
     from .schema import document_endpoints
 
     document_endpoints()
@@ -27,5 +27,8 @@ if not missing():
         path("history/runs/", views.RunList.as_view(), name="runs"),
         path("history/runs/<str:pk>/", views.RunDetail.as_view(), name="run"),
         path("history/changes/", views.ChangeList.as_view(), name="changes"),
-        path("history/uptime/", views.Uptime.as_view(), name="uptime"),
+        path(
+            "history/deliveries/", deliveries.DeliveryList.as_view(), name="deliveries"
+        ),
+        path("history/uptime/", uptime.Uptime.as_view(), name="uptime"),
     ]
