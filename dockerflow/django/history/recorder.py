@@ -211,8 +211,7 @@ class Recorder:
             using = router.db_for_write(HeartbeatRun)
             if v.store == VERIFY:
                 if not pending.backlog and not pending.tally and unchanged(v, using):
-                    self._remember(v)
-                    sender.kick(using)
+                    self._remember(v, using)
                     return None
                 v.store = IF_DUE  # a flip another process stored or made
             visit(v, pending.tally, using, pending.backlog)
@@ -224,23 +223,21 @@ class Recorder:
                 self._known.pop(v.host, None)
             self._lost(v.host, v.seen.result, f"{type(exc).__name__}: {exc}")
             return None
-        self._remember(v)
-        if v.deliveries:
-            # A caller's own transaction may hold the rows until it commits.
-            transaction.on_commit(lambda: sender.kick(using, urgent=True), using=using)
-        else:
-            sender.kick(using)
+        self._remember(v, using)
         with self._lock:
             prune_every = self._prune_due()
         if prune_every:
             pruning.prune_in_background(using, prune_every)
         return v.run
 
-    def _remember(self, v: Visit) -> None:
-        """Keep what the database said of the host, for the next decision."""
+    def _remember(self, v: Visit, using: str) -> None:
+        """Keep what the database said of the host, for the next decision, and
+        have the webhooks sent, once a caller's own transaction commits."""
         stored_at = v.known_stored_at.timestamp() if v.known_stored_at else None
         with self._lock:
             self._known[v.host] = Known(v.known_signature, stored_at)
+        urgent = v.deliveries > 0
+        transaction.on_commit(lambda: sender.kick(using, urgent), using=using)
 
     def give_back(self, pending: Pending) -> None:
         """Keep what ``pending`` saw and counted for the next visit, without
