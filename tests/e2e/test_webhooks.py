@@ -29,7 +29,7 @@ from tests.e2e.server import Server, serve
 from tests.e2e.targets import AUTH, BY_NAME, UP, VERSION, Fleet, write_version
 from tests.e2e.test_history_outage import probe_until, rows
 from tests.services import free_port
-from tests.webhook_receiver import Receiver, Received, receiver
+from tests.webhook_receiver import Received, receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -224,9 +224,10 @@ def test_a_worker_killed_mid_send_delivers_after_restart_with_one_duplicate(
     assert len(got) == 2, got  # the one in flight, and one duplicate
     assert keys(got) == [change, change]
     assert got[0].body == got[1].body
-    assert got[0].headers["x-dockerflow-delivery"] == got[1].headers[
-        "x-dockerflow-delivery"
-    ]
+    assert (
+        got[0].headers["x-dockerflow-delivery"]
+        == got[1].headers["x-dockerflow-delivery"]
+    )
     assert (state, attempts) == ("delivered", 2)
 
 
