@@ -29,7 +29,7 @@ from tests.e2e.server import Server, serve
 from tests.e2e.targets import AUTH, BY_NAME, UP, VERSION, Fleet, write_version
 from tests.e2e.test_history_outage import probe_until, rows
 from tests.services import free_port
-from tests.webhook_receiver import Received, receiver
+from tests.webhook_receiver import Received, Receiver, receiver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -86,6 +86,16 @@ class Site:
             " WHERE host = %s ORDER BY id",
             self.host,
         )
+
+    def received(self, r: Receiver, count: int, within: float) -> list[Received]:
+        """What ``r`` got once it has ``count`` POSTs and a second more (room
+        for a duplicate), probing meanwhile: probes kick the senders."""
+        deadline = time.monotonic() + within
+        while len(r.received) < count and time.monotonic() < deadline:
+            self.probe()
+            time.sleep(0.2)
+        time.sleep(1.0)
+        return list(r.received)
 
     def signalled(self) -> list[int]:
         """The change ids the status_changed signal was sent for, as logged."""
@@ -168,12 +178,7 @@ def test_a_receiver_down_for_a_minute_gets_every_change_once_in_order(
         attempts = [a for _c, _w, _s, a in s.deliveries()]
         assert max(attempts) >= 5, attempts  # retried while it was down
         r.up()
-        deadline = time.monotonic() + 40
-        while len(r.received) < len(changes) and time.monotonic() < deadline:
-            assert s.probe() == 200
-            time.sleep(0.2)
-        time.sleep(1.0)  # room for a duplicate
-        got = list(r.received)
+        got = s.received(r, len(changes), within=40)
     assert sorted(keys(got)) == [c[0] for c in changes]  # each once
     assert in_order(got) == {
         check: [c[0] for c in changes if c[1] == check] for check in (CHECK, "")
@@ -212,12 +217,7 @@ def test_a_worker_killed_mid_send_delivers_after_restart_with_one_duplicate(
             r.answer = 200
             # The lease (2 x timeout + 5 s) runs out; the surviving worker or
             # the one gunicorn starts in the killed one's place sends again.
-            deadline = time.monotonic() + 30
-            while len(r.received) < 2 and time.monotonic() < deadline:
-                s.probe()
-                time.sleep(0.2)
-            time.sleep(1.0)
-            got = list(r.received)
+            got = s.received(r, 2, within=30)
             assert killed not in s.server.workers()
             assert len(s.server.workers()) == 2
             ((change, _w, state, attempts),) = s.deliveries()
@@ -268,12 +268,7 @@ def test_ten_quick_flips_arrive_in_order_within_the_rate_bound(
         paced["url"] = r.url
         with site(fleet, tmp_path, paced) as s:
             changes = flips(s, 10)
-            deadline = time.monotonic() + 30
-            while len(r.received) < 10 and time.monotonic() < deadline:
-                s.probe()
-                time.sleep(0.2)
-            time.sleep(1.0)
-            got = list(r.received)
+            got = s.received(r, 10, within=30)
     assert keys(got) == [c[0] for c in changes]  # all ten, in order
     rate, slack = per_minute / 60.0, 0.25
     times = [g.at for g in got]
