@@ -25,6 +25,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    #: The sender's (host, port), to find the process that holds the connection.
+    peer: tuple[str, int] = ("", 0)
 
     @property
     def json(self) -> Any:
@@ -62,7 +64,13 @@ class Receiver:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with receiver._lock:
                     receiver.received.append(
-                        Received(time.monotonic(), self.path, headers, body)
+                        Received(
+                            time.monotonic(),
+                            self.path,
+                            headers,
+                            body,
+                            self.client_address[:2],
+                        )
                     )
                     answer = receiver.answer
                 if answer == "hang":

@@ -155,6 +155,10 @@ class Server:
         assert len(children) <= 1, children
         return children[0] if children else self.process.pid
 
+    def workers(self) -> list[int]:
+        """The pids of the server's children: gunicorn's workers."""
+        return _children(self.process.pid)
+
     def rss_and_threads(self) -> tuple[int, int]:
         """The serving process's resident memory in KiB and its thread count."""
         status = Path(f"/proc/{self.serving_pid()}/status").read_text()
