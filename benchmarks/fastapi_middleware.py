@@ -1,9 +1,11 @@
 """Per-request cost of the FastAPI middlewares, ours beside python-dockerflow 2026.3.4's.
 
 The same script runs in both venvs (the seed's is built on first use), rounds
-interleaved; it prints both overheads and their ratio. Each ASGI app is
-called directly on one event loop, without a server, so the figures are the
-app's and the middlewares' own. Run: python benchmarks/fastapi_middleware.py
+interleaved; it prints both overheads and their ratio, timed, then counted
+in instructions by callgrind (see callgrind.py), which a busy machine does
+not move. Each ASGI app is called directly on one event loop, without a
+server, so the figures are the app's and the middlewares' own.
+Run: python benchmarks/fastapi_middleware.py [--no-count | --count-only]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import callgrind
 from sidebyside import PROCESSES, Scenarios, compare, report, serve
 
 PLAIN = "plain view, no middleware"
@@ -119,20 +122,44 @@ def scenarios() -> Scenarios:
     }
 
 
-def main(number: int = 2_000, rounds: int = 12) -> list[dict[str, float]]:
-    frameworks = ["fastapi", "starlette", "pydantic", "pydantic_core", "asgiref"]
-    infos, times = compare(Path(__file__), frameworks, number, rounds)
+FRAMEWORKS = ["fastapi", "starlette", "pydantic", "pydantic_core", "asgiref"]
+ROWS = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
+
+
+def timed(number: int = 2_000, rounds: int = 12) -> list[dict[str, float]]:
+    infos, times = compare(Path(__file__), FRAMEWORKS, number, rounds)
     print(
         f"{number} requests x {rounds} rounds, alternating between the two venvs,"
         f" {PROCESSES} worker processes each"
     )
-    rows = (PLAIN, WITH, QUIET, PROBE, PROBE_QUIET)
-    return report(infos, times, rows, "middleware", "the middlewares")
+    return report(infos, times, ROWS, "middleware", "the middlewares")
+
+
+def counted(number: int = 300) -> dict[str, float]:
+    # The probes apart: python-dockerflow's sync probe view leaves threads behind.
+    groups = [[PLAIN, WITH, QUIET], [PROBE, PROBE_QUIET]]
+    counts = callgrind.instructions(Path(__file__), FRAMEWORKS, number, groups)
+    overheads = [(WITH, "middleware"), (QUIET, "  summary not logged,")]
+    return callgrind.report_instructions(counts, ROWS, PLAIN, overheads, number)
+
+
+def main() -> None:
+    if "--count-only" not in sys.argv:
+        timed()
+    if "--no-count" in sys.argv:
+        return
+    if not callgrind.available():
+        print("valgrind not found: no instruction counts (apt-get install valgrind)")
+        return
+    counted()
 
 
 if __name__ == "__main__":
     if "--worker" in sys.argv:
         configure_logging()
         serve(scenarios(), "fastapi")
+    elif "--count" in sys.argv:
+        configure_logging()
+        callgrind.count_worker(scenarios(), sys.argv[sys.argv.index("--count") + 1 :])
     else:
         main()
