@@ -151,9 +151,10 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
         assert len({text for text, _pid in scraped}) == 1, "with the same numbers"
         text = scraped[0][0]
         first = samples(text)
+        check = "dockerflow.django.checks.check_database_connected"
         runs = (
-            "dockerflow_heartbeat_runs_total",
-            frozenset({("host", host), ("status", "ok")}),
+            "dockerflow_check_runs_total",
+            frozenset({("host", host), ("check", check), ("status", "ok")}),
         )
         assert first[runs] == 6
         # Two apps' check_database_connected: two series, each by its path.
