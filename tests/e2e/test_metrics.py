@@ -190,3 +190,28 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
         for key, value in counters(first).items():
             assert later[key] >= value, key
         assert later[runs] == 8
+
+
+def test_uvicorn_serves_the_same_series_under_asgi(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    target = BY_NAME["django-uvicorn"]
+    host = f"e2e-metrics-asgi-{uuid.uuid4().hex[:8]}"
+    env = dict(fleet.env(target, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
+    env.update(
+        E2E_CACHE_SECONDS="0",
+        E2E_HISTORY_FLUSH_SECONDS="0",
+        DOCKERFLOW_METRICS_TOKEN=TOKEN,
+    )
+    port = free_port()
+    command = target.command(port)
+    with serve(command, port, tmp_path, target.logger_name, env=env) as server:
+        run_heartbeats(server, host, fleet, 2, 2)
+        text, _pid = scrape(server)  # parsed below by the OpenMetrics parser
+    runs = {
+        dict(labels)["check"]: value
+        for (name, labels), value in samples(text).items()
+        if name == "dockerflow_check_runs_total"
+        and {("host", host), ("status", "ok")} <= labels
+    }
+    assert runs and set(runs.values()) == {2}, runs
