@@ -119,17 +119,23 @@ def age_the_history(fleet: Fleet, host: str, days: int) -> None:
         )
 
 
-def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
-    fleet: Fleet, tmp_path: Path
-) -> None:
-    host = f"e2e-metrics-{uuid.uuid4().hex[:8]}"
-    env = dict(fleet.env(TARGET, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
+def server_env(fleet: Fleet, target: Any, host: str, **more: str) -> dict[str, Any]:
+    """Every heartbeat runs its checks and is counted at once, under ``host``."""
+    env = dict(fleet.env(target, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
     env.update(
         E2E_CACHE_SECONDS="0",
         E2E_HISTORY_FLUSH_SECONDS="0",
         DOCKERFLOW_METRICS_TOKEN=TOKEN,
-        E2E_REPEATED_CHECK="1",
+        **more,
     )
+    return env
+
+
+def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    host = f"e2e-metrics-{uuid.uuid4().hex[:8]}"
+    env = server_env(fleet, TARGET, host, E2E_REPEATED_CHECK="1")
 
     def start(name: str) -> Any:
         port = free_port()
@@ -197,12 +203,7 @@ def test_uvicorn_serves_the_same_series_under_asgi(
 ) -> None:
     target = BY_NAME["django-uvicorn"]
     host = f"e2e-metrics-asgi-{uuid.uuid4().hex[:8]}"
-    env = dict(fleet.env(target, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
-    env.update(
-        E2E_CACHE_SECONDS="0",
-        E2E_HISTORY_FLUSH_SECONDS="0",
-        DOCKERFLOW_METRICS_TOKEN=TOKEN,
-    )
+    env = server_env(fleet, target, host)
     port = free_port()
     command = target.command(port)
     with serve(command, port, tmp_path, target.logger_name, env=env) as server:
