@@ -174,7 +174,7 @@ def generate(
         "flaky": round(flaky * 1000),
     }
     cursor.execute("SET TIME ZONE 'UTC'")
-    cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+    cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     steps = [
         ("runs", RUNS_SQL, params),
         ("check rows", CHECK_RUNS_SQL, {}),

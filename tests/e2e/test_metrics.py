@@ -119,17 +119,23 @@ def age_the_history(fleet: Fleet, host: str, days: int) -> None:
         )
 
 
-def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
-    fleet: Fleet, tmp_path: Path
-) -> None:
-    host = f"e2e-metrics-{uuid.uuid4().hex[:8]}"
-    env = dict(fleet.env(TARGET, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
+def server_env(fleet: Fleet, target: Any, host: str, **more: str) -> dict[str, Any]:
+    """Every heartbeat runs its checks and is counted at once, under ``host``."""
+    env = dict(fleet.env(target, UP), E2E_HISTORY="all", E2E_HISTORY_HOST=host)
     env.update(
         E2E_CACHE_SECONDS="0",
         E2E_HISTORY_FLUSH_SECONDS="0",
         DOCKERFLOW_METRICS_TOKEN=TOKEN,
-        E2E_REPEATED_CHECK="1",
+        **more,
     )
+    return env
+
+
+def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    host = f"e2e-metrics-{uuid.uuid4().hex[:8]}"
+    env = server_env(fleet, TARGET, host, E2E_REPEATED_CHECK="1")
 
     def start(name: str) -> Any:
         port = free_port()
@@ -151,9 +157,10 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
         assert len({text for text, _pid in scraped}) == 1, "with the same numbers"
         text = scraped[0][0]
         first = samples(text)
+        check = "dockerflow.django.checks.check_database_connected"
         runs = (
-            "dockerflow_heartbeat_runs_total",
-            frozenset({("host", host), ("status", "ok")}),
+            "dockerflow_check_runs_total",
+            frozenset({("host", host), ("check", check), ("status", "ok")}),
         )
         assert first[runs] == 6
         # Two apps' check_database_connected: two series, each by its path.
@@ -189,3 +196,23 @@ def test_scrapes_of_two_workers_count_on_across_a_prune_and_a_restart(
         for key, value in counters(first).items():
             assert later[key] >= value, key
         assert later[runs] == 8
+
+
+def test_uvicorn_serves_the_same_series_under_asgi(
+    fleet: Fleet, tmp_path: Path
+) -> None:
+    target = BY_NAME["django-uvicorn"]
+    host = f"e2e-metrics-asgi-{uuid.uuid4().hex[:8]}"
+    env = server_env(fleet, target, host)
+    port = free_port()
+    command = target.command(port)
+    with serve(command, port, tmp_path, target.logger_name, env=env) as server:
+        run_heartbeats(server, host, fleet, 2, 2)
+        text, _pid = scrape(server)  # parsed below by the OpenMetrics parser
+    runs = {
+        dict(labels)["check"]: value
+        for (name, labels), value in samples(text).items()
+        if name == "dockerflow_check_runs_total"
+        and {("host", host), ("status", "ok")} <= labels
+    }
+    assert runs and set(runs.values()) == {2}, runs

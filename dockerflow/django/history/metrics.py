@@ -60,7 +60,7 @@ class Snapshot:
     hosts: dict[Key, dict[str, Any]]
     #: ``(host, check)`` to its state: ``status``, ``seen_at``.
     checks: dict[Key, dict[str, Any]]
-    #: ``(host,)`` or ``(host, check)`` to its all-time aggregate row.
+    #: ``(host, check)`` to its all-time aggregate row.
     totals: dict[Key, dict[str, Any]]
 
 
@@ -92,14 +92,14 @@ def snapshot(now: dt.datetime | None = None, using: str | None = None) -> Snapsh
         if (row["host"],) in hosts
     }
     totals: dict[Key, dict[str, Any]] = {}
-    rows = HeartbeatAggregate.objects.using(using).filter(
-        period=Period.TOTAL, host__in=[host for (host,) in hosts]
+    rows = (
+        HeartbeatAggregate.objects.using(using)
+        .filter(period=Period.TOTAL, host__in=[host for (host,) in hosts])
+        .exclude(check_name="")
     )
     for row in rows.order_by().values("host", "check_name", *TOTALS):
-        key: Key = (
-            (row["host"], row["check_name"]) if row["check_name"] else (row["host"],)
-        )
-        if key in hosts or key in checks:
+        key: Key = (row["host"], row["check_name"])
+        if key in checks:
             totals[key] = row
     return Snapshot(now - missing_after(), hosts, checks, totals)
 
@@ -185,14 +185,10 @@ class HistoryCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         found = self.found
+        # No family of the whole heartbeat per host: its status is its
+        # checks' worst and its runs their host's, so it added a quarter of
+        # the samples, and the time of a scrape is per sample.
         yield from _host_families(found)
-        yield from _families(
-            "dockerflow_heartbeat",
-            "the host's heartbeat",
-            ["host"],
-            found.hosts,
-            found.totals,
-        )
         yield from _families(
             "dockerflow_check",
             "the check on the host",
