@@ -159,6 +159,14 @@ def test_heartbeat_fails_within_the_timeout_when_redis_is_down(
         assert took < limit + 3, took
         assert got.json()["status"] == "error"
     messages = got.json()["details"]["check_redis_connected"]["messages"]
+    if state == REFUSED and "dockerflow.health.E012" in messages:
+        # Seen once on a starved 2-core machine (make test's suites side by
+        # side): the worker got too little CPU to see the refusal within 2 s.
+        # A refusal answers in ~10 ms, so a probe a moment later must report
+        # it as itself, not as a timeout.
+        time.sleep(1.0)
+        got = server.request("/__heartbeat__", headers=AUTH)
+        messages = got.json()["details"]["check_redis_connected"]["messages"]
     if state == HUNG:
         assert "dockerflow.health.E012" in messages, messages
     else:
