@@ -35,7 +35,7 @@ def test_503_when_the_history_cannot_be_read(client: Client) -> None:
     record()
     with connection.cursor() as cursor:  # the states' table gone, as in a bad migrate
         cursor.execute("ALTER TABLE dockerflow_checkstate RENAME TO moved_away")
-    assert_plain_503(scrape(client), "the heartbeat history could not be read")
+    assert_plain_503(scrape(client), "the heartbeat history could not be read (")
 
 
 def test_503_when_prometheus_client_is_not_installed(
