@@ -51,6 +51,11 @@ class Sent:
     def total(self) -> int:
         return self.delivered + self.retrying + self.failed
 
+    def add(self, other: Sent) -> None:
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.failed += other.failed
+
 
 def backoff(attempts: int, cap: float) -> float:
     """Seconds to wait after the ``attempts``-th failure: exponential, capped,

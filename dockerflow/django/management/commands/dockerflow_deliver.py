@@ -50,8 +50,7 @@ class Command(BaseCommand):
         try:
             while True:
                 sent = deliver_due(hooks, using)
-                for name in ("delivered", "retrying", "failed"):
-                    setattr(total, name, getattr(total, name) + getattr(sent, name))
+                total.add(sent)
                 if options["once"]:
                     break
                 wait = soonest(hooks, using)
