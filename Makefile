@@ -88,9 +88,11 @@ run: $(RUN_VENV)/.installed
 	@echo "make run: serving on http://$(HOST):$(PORT)" >&2
 	@exec $(RUN_VENV)/bin/gunicorn example_project.wsgi -c python:example_project.gunicorn_conf --bind $(HOST):$(PORT) --log-level info --no-control-socket
 
-## Everything CI runs: lint, types, docs, the suite (SQLite then PostgreSQL),
-## the suite and the Sanic end-to-end tests on the oldest supported
-## frameworks, and the coverage floor (servers and subprocesses included).
+## Everything CI runs: lint, types, docs, the suite (Django's on
+## PostgreSQL), the suite on SQLite and the Sanic end-to-end tests on the
+## oldest supported frameworks, and the coverage floor (servers and
+## subprocesses included). Django's tests run twice, not four times: new
+## Django on PostgreSQL, the oldest on SQLite.
 ## Two at a time, longest first: the end-to-end suite (its servers mostly
 ## wait on timeouts) beside the others in turn. Each prints its output when
 ## it ends; after a failure nothing new starts.
@@ -126,14 +128,15 @@ pytest: venv browser promtool
 	rm -f .coverage .coverage.*
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
 
-## Everything but the end-to-end servers.
+## Everything but the end-to-end servers and Django's tests (pytest-postgres
+## runs those, compat again on SQLite).
 pytest-unit: venv promtool
-	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest --ignore=tests/e2e
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest --ignore=tests/e2e --ignore=tests/django
 
 ## The end-to-end suite, its files shared between two processes, each with
 ## servers of its own.
 pytest-e2e: venv browser promtool
-	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest -n 2 --dist loadfile tests/e2e
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest -n 2 --dist loadfile --durations=15 tests/e2e
 
 pytest-postgres: venv promtool
 	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest tests/django

@@ -72,7 +72,10 @@ class Site:
         return [c for c in found if check is None or c[1] == check]
 
     def wait_changes(self, count: int, check: str | None = None) -> list[Any]:
-        deadline = time.monotonic() + 15
+        # Each worker's writer stores its runs one by one, after the probes
+        # answered: with 3 CPU burners beside, 16 probes' runs took up to
+        # 5.4 s to store; under coverage on a busy CI machine, over 15 s.
+        deadline = time.monotonic() + 45
         while len(found := self.changes(check)) < count:
             assert time.monotonic() < deadline, f"{count} changes not stored"
             time.sleep(0.05)
