@@ -139,7 +139,7 @@ pytest-e2e: venv browser promtool
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest -n 2 --dist loadfile --durations=15 tests/e2e
 
 pytest-postgres: venv promtool
-	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest tests/django
+	DOCKERFLOW_TEST_DATABASE=postgres HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest --durations=15 tests/django
 
 compat: $(COMPAT)/.installed promtool
 	HYPOTHESIS_PROFILE=ci $(COMPAT)/bin/python -m pytest -p no:cacheprovider tests/django tests/flask tests/sanic
