@@ -123,7 +123,8 @@ dist: venv
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 
-## The whole SQLite suite in one process (make test runs it in two parts).
+## The whole SQLite suite in one process (make test runs it in parts, and
+## Django's on PostgreSQL and on the oldest Django instead).
 pytest: venv browser promtool
 	rm -f .coverage .coverage.*
 	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest

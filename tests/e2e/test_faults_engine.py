@@ -10,7 +10,6 @@ by the default where Django's system checks report it.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from tests.e2e.targets import (
     manage,
     write_version,
 )
+from tests.e2e.test_history_outage import probe_until
 from tests.faultproxy import FaultProxy
 from tests.services import POSTGRES_URL, free_port
 
@@ -65,11 +65,8 @@ def hang_then_recover(server: Server, proxy: FaultProxy) -> list[int]:
     # Several passing, so each worker holds connections that will hang
     # (Django keeps its request thread's, CONN_MAX_AGE). A worker starved of
     # CPU may time out a check on its first probes: those don't count.
-    passed, deadline = 0, time.monotonic() + 30
-    while passed < 4:
-        before = server.request("/__heartbeat__", headers=AUTH)
-        passed += before.status == 200
-        assert before.status == 200 or time.monotonic() < deadline, before.body
+    for _ in range(4):
+        probe_until(server, 200, within=30)
     proxy.hanging()
     for _ in range(HUNG_PROBES):
         hung = server.request("/__heartbeat__", headers=AUTH)
